@@ -1,0 +1,74 @@
+// Every queue, batch, frame, body, connection count and loop has a named limit here
+// (DESIGN D8, TigerBeetle's constants.zig). Related limits are tied together by static_asserts.
+// Units are last in every name.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mbl::limits {
+
+// ---- Records -------------------------------------------------------------------------------
+// Largest signed payload a record may carry. Records hold hashes of documents, never documents.
+inline constexpr std::size_t kRecordPayloadBytesMax = 16 * 1024;
+// Largest text field inside a record (names, descriptions, reasons).
+inline constexpr std::size_t kRecordTextBytesMax = 1024;
+// Most repeated entries in one record (evidence hashes, lots listed, members in genesis).
+inline constexpr std::size_t kRecordListEntriesMax = 256;
+// A record must name a validity window ending at most this far after the block that commits it:
+// a signed record cannot be replayed later (docs/decisions/0003-replay-protection.md).
+inline constexpr std::int64_t kRecordValidityWindowMs = 24LL * 60 * 60 * 1000;
+
+// ---- Blocks --------------------------------------------------------------------------------
+inline constexpr std::size_t kBlockRecordsMax = 4096;
+inline constexpr std::size_t kBlockBytesMax = 16 * 1024 * 1024;
+inline constexpr std::int64_t kBlockIntervalMsDefault = 50;
+static_assert(kBlockRecordsMax * kRecordPayloadBytesMax <= 4 * kBlockBytesMax,
+              "a block of maximal records must stay within a few block-size limits");
+
+// ---- Mempool -------------------------------------------------------------------------------
+inline constexpr std::size_t kMempoolRecordsMax = 100'000;
+inline constexpr std::size_t kMempoolBytesMax = 256 * 1024 * 1024;
+static_assert(kMempoolRecordsMax >= 4 * kBlockRecordsMax, "mempool must hold several blocks");
+
+// ---- HTTP API ------------------------------------------------------------------------------
+inline constexpr std::size_t kHttpBodyBytesMax = 8 * 1024 * 1024;
+inline constexpr std::size_t kHttpHeaderBytesMax = 16 * 1024;
+inline constexpr std::size_t kHttpConnectionsMax = 512;
+inline constexpr std::size_t kHttpBatchRecordsMax = 2048;
+inline constexpr std::int64_t kHttpRequestTimeoutMs = 30'000;
+inline constexpr std::int64_t kHttpIdleTimeoutMs = 60'000;
+inline constexpr std::int64_t kHttpWaitCommitMsMax = 30'000;
+// Token bucket per client address.
+inline constexpr std::uint32_t kHttpRequestsPerSecondPerClient = 2'000;
+inline constexpr std::uint32_t kHttpRequestBurstPerClient = 4'000;
+// Age window of a signed read request (Q1..Q3, Q5, Q6).
+inline constexpr std::int64_t kSignedReadWindowMs = 5 * 60 * 1000;
+static_assert(kHttpBatchRecordsMax <= kBlockRecordsMax, "a batch fits one block");
+static_assert(kHttpBatchRecordsMax * kRecordPayloadBytesMax * 2 <= 8 * kHttpBodyBytesMax,
+              "a full batch of hex/base64 records must be expressible in a few bodies");
+
+// ---- Validator transport (issue 4) ---------------------------------------------------------
+inline constexpr std::size_t kFrameBytesMax = kBlockBytesMax + 64 * 1024;
+inline constexpr std::size_t kPeerQueueFramesMax = 1024;
+inline constexpr std::int64_t kReconnectBackoffMsMin = 50;
+inline constexpr std::int64_t kReconnectBackoffMsMax = 5'000;
+inline constexpr std::size_t kValidatorsMax = 64;
+static_assert(kFrameBytesMax > kBlockBytesMax, "a frame carries a full block");
+
+// ---- Catch-up ------------------------------------------------------------------------------
+inline constexpr std::size_t kCatchUpBlocksPerRequestMax = 64;
+
+// ---- Queries -------------------------------------------------------------------------------
+inline constexpr std::size_t kQueryResultsMax = 10'000;
+inline constexpr std::size_t kLineageDepthMax = 1'000;
+inline constexpr std::size_t kLineageNodesMax = 100'000;
+
+// ---- Scenarios -----------------------------------------------------------------------------
+inline constexpr std::size_t kScenarioStepsMax = 100'000;
+inline constexpr std::size_t kScenarioFileBytesMax = 64 * 1024 * 1024;
+
+// ---- Config --------------------------------------------------------------------------------
+inline constexpr std::size_t kConfigFileBytesMax = 1024 * 1024;
+
+}  // namespace mbl::limits

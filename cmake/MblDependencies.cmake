@@ -1,0 +1,11 @@
+# Every dependency comes from a Debian 12 package (scripts/install-deps.sh); nothing is downloaded.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+find_package(RocksDB REQUIRED CONFIG)
+find_package(Protobuf REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(Threads REQUIRED)
+if(MBL_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

@@ -1,0 +1,64 @@
+// What the node offers to its clients, independent of HTTP: the seam between the API layer
+// (node/http_*) and the ledger core (storage, mempool, ordering, execution). Implementations are
+// thread safe: the HTTP server calls them from its I/O threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "chaincode/envelope.h"
+#include "crypto/ed25519.h"
+
+namespace mbl::node {
+
+struct SubmitOutcome {
+  chaincode::RecordId id{};
+  // ok: admitted to the mempool (or already pending). Otherwise why it was refused, e.g.
+  // kUnauthenticated (bad signature, unknown signer), kPermissionDenied (signer lacks any role),
+  // kAlreadyExists (already committed), kInvalidArgument (malformed payload, wrong chain,
+  // outside its validity window), kResourceExhausted (mempool full).
+  Status status;
+};
+
+// A member key making a signed read request (DESIGN D6), as the ledger knows it now.
+struct Reader {
+  crypto::PublicKey key{};
+  std::string organization;
+  std::vector<std::string> roles;
+};
+
+class LedgerService {
+ public:
+  virtual ~LedgerService() = default;
+
+  // Admission checks for each record independently; nothing refused is stored.
+  virtual std::vector<SubmitOutcome> Submit(std::vector<chaincode::SignedRecord> records) = 0;
+
+  // Calls `done` exactly once, from any thread, when every id is committed (accepted or rejected
+  // by the rules) or when `timeout` passes, whichever is first.
+  virtual void WhenCommitted(std::vector<chaincode::RecordId> ids,
+                             std::chrono::milliseconds timeout, std::function<void()> done) = 0;
+
+  // {"id","status":"pending"|"accepted"|"rejected","height","index","result":{...},"record":{...}}
+  virtual Result<nlohmann::json> GetRecord(const chaincode::RecordId& id) = 0;
+  // {"header":{...},"hash","records":[ids],"results":[...]}
+  virtual Result<nlohmann::json> GetBlock(std::uint64_t height) = 0;
+  virtual nlohmann::json Health() = 0;
+  virtual nlohmann::json Validators() = 0;
+
+  // NotFound/Unauthenticated when `key` is not a current member key.
+  virtual Result<Reader> IdentifyReader(const crypto::PublicKey& key) = 0;
+  // Authorized queries Q1..Q3, Q5, Q6 (DOMAIN §6) by name with string parameters.
+  virtual Result<nlohmann::json> Query(std::string_view name, const nlohmann::json& params,
+                                       const Reader& reader) = 0;
+  // Public Q4: exit record by code.
+  virtual Result<nlohmann::json> ExitLookup(std::string_view code) = 0;
+};
+
+}  // namespace mbl::node
