@@ -1,0 +1,158 @@
+#include "chaincode/executor.h"
+
+#include "base/limits.h"
+#include "chaincode/handler.h"
+#include "chaincode/registry.h"
+#include "crypto/encoding.h"
+#include "crypto/merkle.h"
+
+namespace mbl::chaincode {
+namespace {
+
+void AppendLengthPrefixed(std::string& out, std::string_view bytes) {
+  MBL_CHECK_LE(bytes.size(), 0xffffffffULL);
+  auto length = static_cast<std::uint32_t>(bytes.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(length >> shift));
+  out.append(bytes);
+}
+
+HandlerResult Dispatch(ApplyContext& context) {
+  const v1::Record& record = context.record;
+  switch (record.body_case()) {
+    case v1::Record::kGenesis: return ApplyGenesis(context, record.genesis());
+    case v1::Record::kMembershipChange:
+      return ApplyMembershipChange(context, record.membership_change());
+    case v1::Record::kSiteDefinition: return ApplySiteDefinition(context, record.site_definition());
+    case v1::Record::kCharacteristicDefinition:
+      return ApplyCharacteristicDefinition(context, record.characteristic_definition());
+    case v1::Record::kProductGroupDefinition:
+      return ApplyProductGroupDefinition(context, record.product_group_definition());
+    case v1::Record::kConversionFactor:
+      return ApplyConversionFactor(context, record.conversion_factor());
+    case v1::Record::kCbAccreditation:
+      return ApplyCbAccreditation(context, record.cb_accreditation());
+    case v1::Record::BODY_NOT_SET:
+      return Reject("FORMAT", "the record has no body: set exactly one record type");
+    default:
+      return Reject("FORMAT", "record type " + std::to_string(record.body_case()) +
+                                  " is not accepted by this ledger version");
+  }
+}
+
+// Checks every record must pass before its type's rules: format, chain, replay window.
+HandlerResult CheckCommon(const v1::Record& record, const StateReader& state,
+                          const BlockContext& block) {
+  if (record.version() != 1) {
+    return Reject("FORMAT", "record format version " + std::to_string(record.version()) +
+                                " is not supported; this ledger reads version 1");
+  }
+  if (record.author_org().empty()) return Reject("FORMAT", "author_org is empty");
+  std::optional<ChainInfo> chain = GetChain(state);
+  if (record.has_genesis()) {
+    if (chain || block.height != 0) {
+      return Reject("T1", "a genesis record is only valid as the first record of block 0");
+    }
+    if (!record.chain_id().empty()) return Reject("FORMAT", "a genesis record has no chain_id");
+    return std::nullopt;
+  }
+  if (!chain) return Reject("T1", "the ledger has no genesis yet: the first record is genesis");
+  if (record.chain_id() != chain->chain_id) {
+    return Reject("R5", "the record is bound to chain " + crypto::ToHex(record.chain_id()) +
+                            ", not to this ledger (" + crypto::ToHex(chain->chain_id) +
+                            "): sign it again for this chain");
+  }
+  if (block.time_ms > record.valid_until_ms()) {
+    return Reject("R5", "the record's validity window ended at " +
+                            std::to_string(record.valid_until_ms()) +
+                            " ms, before this block's time " + std::to_string(block.time_ms) +
+                            " ms: sign a new record");
+  }
+  if (record.valid_until_ms() - block.time_ms > limits::kRecordValidityWindowMs) {
+    return Reject("R5", "valid_until_ms is more than " +
+                            std::to_string(limits::kRecordValidityWindowMs) +
+                            " ms after the block time; a record may be valid for at most 24 h");
+  }
+  return std::nullopt;
+}
+
+RecordResult ApplyRecord(const SignedRecord& envelope, OverlayState& block_state,
+                         const BlockContext& block) {
+  RecordResult result;
+  result.record_id = ComputeRecordId(envelope.payload);
+  const std::string included_key = keys::IncludedRecord(result.record_id);
+  HandlerResult rejection;
+  bool duplicate = false;
+  v1::Record record;
+  nlohmann::json details = nlohmann::json::object();
+  OverlayState record_state(block_state);
+  if (block_state.Get(included_key)) {
+    duplicate = true;
+    rejection = Reject("R5", "record " + crypto::ToHex(result.record_id) +
+                                 " is already in the ledger; the same record takes effect once");
+  } else if (!record.ParseFromString(envelope.payload)) {
+    rejection = Reject("FORMAT", "the payload is not a valid mbl.v1.Record");
+  } else {
+    rejection = CheckCommon(record, block_state, block);
+    if (!rejection) {
+      ApplyContext context{record, result.record_id, envelope.signer, block, record_state,
+                           details};
+      rejection = Dispatch(context);
+    }
+  }
+  result.accepted = !rejection.has_value();
+  if (result.accepted) {
+    block_state.Merge(record_state.writes());
+    result.details_json = details.dump();
+  } else {
+    result.rejection = std::move(*rejection);
+  }
+  // Record ids are unique in the log, whether the record was accepted or rejected (R5).
+  if (!duplicate) block_state.Put(included_key, result.accepted ? "a" : "r");
+  return result;
+}
+
+}  // namespace
+
+std::string EncodeRecordResult(const RecordResult& result) {
+  std::string out(reinterpret_cast<const char*>(result.record_id.data()), result.record_id.size());
+  out.push_back(result.accepted ? '\x01' : '\x00');
+  AppendLengthPrefixed(out, result.rejection.rule);
+  AppendLengthPrefixed(out, result.rejection.message);
+  AppendLengthPrefixed(out, result.details_json);
+  return out;
+}
+
+crypto::Hash256 ComputeStateRoot(const crypto::Hash256& parent_state_root,
+                                 const WriteSet& writes) {
+  crypto::Sha256Hasher write_set_hasher;
+  for (const auto& [key, value] : writes) {
+    write_set_hasher.UpdateLengthPrefixed(key);
+    write_set_hasher.UpdateU8(value.has_value() ? 1 : 0);
+    write_set_hasher.UpdateLengthPrefixed(value.value_or(""));
+  }
+  crypto::Hash256 write_set_digest = write_set_hasher.Final();
+  return crypto::Sha256Hasher()
+      .Update(std::string_view("mbl.state.v1\0", 13))
+      .Update(parent_state_root)
+      .Update(write_set_digest)
+      .Final();
+}
+
+BlockExecution ExecuteBlock(const std::vector<SignedRecord>& records, const StateReader& state,
+                            const BlockContext& context, const crypto::Hash256& parent_state_root) {
+  BlockExecution execution;
+  OverlayState block_state(state);
+  std::vector<crypto::Hash256> result_leaves;
+  execution.results.reserve(records.size());
+  result_leaves.reserve(records.size());
+  for (const SignedRecord& record : records) {
+    execution.results.push_back(ApplyRecord(record, block_state, context));
+    result_leaves.push_back(crypto::MerkleLeafHash(EncodeRecordResult(execution.results.back())));
+  }
+  execution.writes = block_state.writes();
+  execution.results_root = crypto::MerkleRoot(result_leaves);
+  execution.state_root = ComputeStateRoot(parent_state_root, execution.writes);
+  return execution;
+}
+
+}  // namespace mbl::chaincode

@@ -1,0 +1,50 @@
+// The contract of every record handler: read the state, write through the record's own overlay,
+// and either accept (std::nullopt; `details` says what happened) or return the rule it breaks.
+// A rejection discards the overlay, so a rejected record never changes anything.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "chaincode/envelope.h"
+#include "chaincode/executor.h"
+#include "chaincode/proto/records.pb.h"
+#include "chaincode/state.h"
+
+namespace mbl::chaincode {
+
+struct ApplyContext {
+  const v1::Record& record;
+  const RecordId& record_id;
+  const crypto::PublicKey& signer;
+  const BlockContext& block;
+  OverlayState& state;
+  nlohmann::json& details;
+};
+
+using HandlerResult = std::optional<Rejection>;
+
+inline Rejection Reject(std::string rule, std::string message) {
+  return Rejection{std::move(rule), std::move(message)};
+}
+
+// T1..T5 (chaincode/handlers/t01..t05).
+HandlerResult ApplyGenesis(ApplyContext& context, const v1::Genesis& genesis);
+HandlerResult ApplyMembershipChange(ApplyContext& context, const v1::MembershipChange& change);
+HandlerResult ApplySiteDefinition(ApplyContext& context, const v1::SiteDefinition& site);
+HandlerResult ApplyCharacteristicDefinition(ApplyContext& context,
+                                            const v1::CharacteristicDefinition& definition);
+HandlerResult ApplyProductGroupDefinition(ApplyContext& context,
+                                          const v1::ProductGroupDefinition& definition);
+HandlerResult ApplyConversionFactor(ApplyContext& context,
+                                    const v1::ConversionFactorDefinition& definition);
+HandlerResult ApplyCbAccreditation(ApplyContext& context, const v1::CbAccreditation& accreditation);
+
+// Field checks shared by handlers: bounded text and lists, rule "FORMAT".
+HandlerResult CheckText(std::string_view field, const std::string& value, bool required);
+HandlerResult CheckHexHash(std::string_view field, const std::string& value, bool required);
+HandlerResult CheckListSize(std::string_view field, int size);
+
+}  // namespace mbl::chaincode

@@ -1,0 +1,129 @@
+// T1 membership change: proposed by the requirements setter's top management, effective once
+// `membership_quorum` other organizations' top management approve it.
+#include <set>
+
+#include "chaincode/handler.h"
+#include "chaincode/membership_checks.h"
+#include "chaincode/registry.h"
+#include "crypto/encoding.h"
+
+namespace mbl::chaincode {
+namespace {
+
+HandlerResult Enact(OverlayState& state, const v1::MembershipChange& change) {
+  switch (change.action_case()) {
+    case v1::MembershipChange::kAddOrganization:
+      if (auto bad = CheckOrganization(change.add_organization())) return bad;
+      return AddOrganization(state, change.add_organization());
+    case v1::MembershipChange::kRemoveOrganization: {
+      const std::string& org = change.remove_organization();
+      if (!GetOrganization(state, org)) {
+        return Reject("T1", "organization '" + org + "' is not a member");
+      }
+      state.Delete(keys::Organization(org));
+      // Its people's keys stop being member keys.
+      std::vector<std::string> doomed;
+      state.Scan("g/key/", [&](std::string_view key, std::string_view value) {
+        if (nlohmann::json::parse(value).at("org") == org) doomed.emplace_back(key);
+        return true;
+      });
+      for (std::string& key : doomed) state.Delete(std::move(key));
+      return std::nullopt;
+    }
+    case v1::MembershipChange::kAddPerson: {
+      const auto& person_change = change.add_person();
+      if (!GetOrganization(state, person_change.organization())) {
+        return Reject("T1", "organization '" + person_change.organization() + "' is not a member");
+      }
+      return AddPerson(state, person_change.organization(), person_change.person());
+    }
+    case v1::MembershipChange::kRemovePerson: {
+      const auto& person_change = change.remove_person();
+      auto key = crypto::FixedFromHex<crypto::kPublicKeyBytes>(
+          person_change.person().public_key(), "public key to remove");
+      if (!key.ok()) return Reject("FORMAT", key.status().message());
+      auto holder = GetKeyHolder(state, *key);
+      if (!holder || holder->organization != person_change.organization()) {
+        return Reject("T1", "key " + person_change.person().public_key() +
+                                " is not a current key of '" + person_change.organization() + "'");
+      }
+      DeleteKeyHolder(state, *key);
+      return std::nullopt;
+    }
+    case v1::MembershipChange::kAddValidator: return AddValidator(state, change.add_validator());
+    case v1::MembershipChange::kRemoveValidator:
+      if (!state.Get(keys::Validator(change.remove_validator()))) {
+        return Reject("T1", "key " + change.remove_validator() + " is not a validator");
+      }
+      if (GetValidators(state).size() == 1) {
+        return Reject("T1", "the last validator cannot be removed");
+      }
+      DeleteValidator(state, change.remove_validator());
+      return std::nullopt;
+    default: return Reject("FORMAT", "membership change names no action");
+  }
+}
+
+HandlerResult Propose(ApplyContext& context, const v1::MembershipChange& change) {
+  const std::string& author = context.record.author_org();
+  if (auto bad = RequireKind(context.state, author, v1::REQUIREMENTS_SETTER)) return bad;
+  if (auto bad = RequireRole(context.state, author, context.signer, v1::TOP_MANAGEMENT)) {
+    return bad;
+  }
+  std::uint32_t quorum = GetChain(context.state)->membership_quorum;
+  if (quorum == 0) {
+    if (auto bad = Enact(context.state, change)) return bad;
+    context.details = {{"enacted", true}};
+    return std::nullopt;
+  }
+  nlohmann::json proposal = {{"change", SerializeDeterministic(change)},
+                             {"proposer", author},
+                             {"approvals", nlohmann::json::array()}};
+  proposal["change"] = crypto::ToHex(proposal["change"].get<std::string>());
+  context.state.Put(keys::Proposal(crypto::ToHex(context.record_id)), proposal.dump());
+  context.details = {{"enacted", false}, {"approvals_needed", quorum}};
+  return std::nullopt;
+}
+
+HandlerResult Approve(ApplyContext& context, const std::string& proposal_id) {
+  const std::string& author = context.record.author_org();
+  if (auto bad = RequireRole(context.state, author, context.signer, v1::TOP_MANAGEMENT)) {
+    return bad;
+  }
+  std::optional<std::string> stored = context.state.Get(keys::Proposal(proposal_id));
+  if (!stored) {
+    return Reject("T1", "no pending membership proposal " + proposal_id);
+  }
+  nlohmann::json proposal = nlohmann::json::parse(*stored);
+  if (proposal.at("proposer") == author) {
+    return Reject("T1", "the proposing organization cannot approve its own proposal");
+  }
+  std::set<std::string> approvals = proposal.at("approvals").get<std::set<std::string>>();
+  if (!approvals.insert(author).second) {
+    return Reject("T1", "'" + author + "' has already approved proposal " + proposal_id);
+  }
+  std::uint32_t quorum = GetChain(context.state)->membership_quorum;
+  if (approvals.size() < quorum) {
+    proposal["approvals"] = approvals;
+    context.state.Put(keys::Proposal(proposal_id), proposal.dump());
+    context.details = {{"enacted", false}, {"approvals", approvals.size()}};
+    return std::nullopt;
+  }
+  v1::MembershipChange change;
+  MBL_CHECK(change.ParseFromString(crypto::FromHex(proposal.at("change").get<std::string>()).value()));
+  if (auto bad = Enact(context.state, change)) return bad;
+  context.state.Delete(keys::Proposal(proposal_id));
+  context.details = {{"enacted", true}, {"approvals", approvals.size()}};
+  return std::nullopt;
+}
+
+}  // namespace
+
+HandlerResult ApplyMembershipChange(ApplyContext& context, const v1::MembershipChange& change) {
+  if (change.action_case() == v1::MembershipChange::kApprove) {
+    return Approve(context, change.approve());
+  }
+  return Propose(context, change);
+}
+
+}  // namespace mbl::chaincode

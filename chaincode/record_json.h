@@ -1,0 +1,19 @@
+// Records as people write them: the Protobuf JSON mapping of mbl.v1.Record (field names as in
+// chaincode/proto/*.proto, enums by name, 64-bit integers as strings or numbers).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+
+namespace mbl::chaincode {
+
+// JSON text -> serialized payload. Unknown fields are an error naming the field.
+Result<std::string> RecordPayloadFromJson(std::string_view json);
+// Serialized payload -> JSON object (for display and the API).
+Result<nlohmann::json> RecordPayloadToJson(std::string_view payload);
+
+}  // namespace mbl::chaincode

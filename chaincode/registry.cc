@@ -1,0 +1,241 @@
+#include "chaincode/registry.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "crypto/encoding.h"
+
+namespace mbl::chaincode {
+namespace {
+
+template <typename Message>
+std::optional<Message> GetMessage(const StateReader& state, const std::string& key) {
+  std::optional<std::string> bytes = state.Get(key);
+  if (!bytes) return std::nullopt;
+  Message message;
+  // State is written only by this chaincode; unreadable state is corruption, not bad input.
+  MBL_CHECK_MSG(message.ParseFromString(*bytes), "corrupt state entry " + key);
+  return message;
+}
+
+std::string VersionSuffix(std::uint64_t version) {
+  char buffer[24];
+  std::snprintf(buffer, sizeof buffer, "%016" PRIx64, version);
+  return buffer;
+}
+
+}  // namespace
+
+std::string SerializeDeterministic(const google::protobuf::Message& message) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    MBL_CHECK(message.SerializeToCodedStream(&coded));
+  }
+  return out;
+}
+
+std::string RoleName(v1::Role role) {
+  switch (role) {
+    case v1::TOP_MANAGEMENT: return "top_management";
+    case v1::OPERATION_RESPONSIBLE: return "operation_responsible";
+    case v1::EVALUATION_RESPONSIBLE: return "evaluation_responsible";
+    default: return "unspecified";
+  }
+}
+
+std::string KindName(v1::OrganizationKind kind) {
+  switch (kind) {
+    case v1::VALUE_CHAIN: return "value_chain";
+    case v1::CERTIFICATION_BODY: return "certification_body";
+    case v1::REQUIREMENTS_SETTER: return "requirements_setter";
+    default: return "unspecified";
+  }
+}
+
+namespace keys {
+std::string Chain() { return "g/chain"; }
+std::string Organization(std::string_view org) { return "g/org/" + std::string(org); }
+std::string KeyHolder(const crypto::PublicKey& key) { return "g/key/" + crypto::ToHex(key); }
+std::string ValidatorPrefix() { return "g/validator/"; }
+std::string Validator(std::string_view public_key_hex) {
+  return ValidatorPrefix() + std::string(public_key_hex);
+}
+std::string Site(std::string_view org, std::string_view site_id) {
+  return "g/site/" + std::string(org) + "/" + std::string(site_id);
+}
+std::string Characteristic(std::string_view id) { return "g/char/" + std::string(id); }
+std::string ProductGroup(std::string_view id) { return "g/group/" + std::string(id); }
+std::string ConversionFactor(std::string_view org, std::string_view in, std::string_view out) {
+  return "g/factor/" + std::string(org) + "/" + std::string(in) + "/" + std::string(out);
+}
+std::string Accreditation(std::string_view cb, std::string_view characteristic) {
+  return "g/accreditation/" + std::string(cb) + "/" + std::string(characteristic);
+}
+std::string Proposal(std::string_view record_id_hex) {
+  return "g/proposal/" + std::string(record_id_hex);
+}
+std::string IncludedRecord(const RecordId& id) { return "r/" + crypto::ToHex(id); }
+}  // namespace keys
+
+std::optional<ChainInfo> GetChain(const StateReader& state) {
+  std::optional<std::string> bytes = state.Get(keys::Chain());
+  if (!bytes) return std::nullopt;
+  auto json = nlohmann::json::parse(*bytes);
+  ChainInfo chain;
+  chain.chain_id = crypto::FromHex(json.at("chain_id").get<std::string>()).value();
+  chain.chain_name = json.at("chain_name").get<std::string>();
+  chain.membership_quorum = json.at("membership_quorum").get<std::uint32_t>();
+  chain.genesis_time_ms = json.at("genesis_time_ms").get<std::int64_t>();
+  return chain;
+}
+
+void PutChain(OverlayState& state, const ChainInfo& chain) {
+  nlohmann::json json = {{"chain_id", crypto::ToHex(chain.chain_id)},
+                         {"chain_name", chain.chain_name},
+                         {"membership_quorum", chain.membership_quorum},
+                         {"genesis_time_ms", chain.genesis_time_ms}};
+  state.Put(keys::Chain(), json.dump());
+}
+
+std::optional<v1::Organization> GetOrganization(const StateReader& state, std::string_view org) {
+  return GetMessage<v1::Organization>(state, keys::Organization(org));
+}
+
+void PutOrganization(OverlayState& state, const v1::Organization& organization) {
+  state.Put(keys::Organization(organization.id()), SerializeDeterministic(organization));
+}
+
+std::optional<KeyHolder> GetKeyHolder(const StateReader& state, const crypto::PublicKey& key) {
+  std::optional<std::string> bytes = state.Get(keys::KeyHolder(key));
+  if (!bytes) return std::nullopt;
+  auto json = nlohmann::json::parse(*bytes);
+  KeyHolder holder{json.at("org").get<std::string>(), json.at("person").get<std::string>(), {}};
+  for (int role : json.at("roles")) holder.roles.push_back(static_cast<v1::Role>(role));
+  return holder;
+}
+
+void PutKeyHolder(OverlayState& state, const crypto::PublicKey& key, const KeyHolder& holder) {
+  nlohmann::json roles = nlohmann::json::array();
+  for (v1::Role role : holder.roles) roles.push_back(static_cast<int>(role));
+  nlohmann::json json = {{"org", holder.organization}, {"person", holder.person}, {"roles", roles}};
+  state.Put(keys::KeyHolder(key), json.dump());
+}
+
+void DeleteKeyHolder(OverlayState& state, const crypto::PublicKey& key) {
+  state.Delete(keys::KeyHolder(key));
+}
+
+HandlerResult RequireRole(const StateReader& state, std::string_view org,
+                          const crypto::PublicKey& signer, v1::Role role) {
+  std::optional<KeyHolder> holder = GetKeyHolder(state, signer);
+  std::string who = "signer key " + crypto::ToHex(signer);
+  if (!holder) {
+    return Reject("R3", who + " is not a current member key of the ledger");
+  }
+  if (holder->organization != org) {
+    return Reject("R3", who + " belongs to organization '" + holder->organization +
+                            "', not to '" + std::string(org) + "' named by the record");
+  }
+  for (v1::Role held : holder->roles) {
+    if (held == role) return std::nullopt;
+  }
+  return Reject("R3", who + " (" + holder->person + " of '" + std::string(org) +
+                          "') does not hold the role " + RoleName(role) +
+                          " this record type requires");
+}
+
+HandlerResult RequireKind(const StateReader& state, std::string_view org,
+                          v1::OrganizationKind kind) {
+  std::optional<v1::Organization> organization = GetOrganization(state, org);
+  if (!organization) {
+    return Reject("R3", "organization '" + std::string(org) + "' is not a member of the ledger");
+  }
+  if (organization->kind() != kind) {
+    return Reject("R3", "organization '" + std::string(org) + "' is a " +
+                            KindName(organization->kind()) + "; this record needs a " +
+                            KindName(kind));
+  }
+  return std::nullopt;
+}
+
+std::vector<v1::Validator> GetValidators(const StateReader& state) {
+  std::vector<v1::Validator> validators;
+  state.Scan(keys::ValidatorPrefix(), [&](std::string_view, std::string_view value) {
+    v1::Validator validator;
+    MBL_CHECK(validator.ParseFromArray(value.data(), static_cast<int>(value.size())));
+    validators.push_back(std::move(validator));
+    return true;
+  });
+  return validators;
+}
+
+void PutValidator(OverlayState& state, const v1::Validator& validator) {
+  state.Put(keys::Validator(validator.public_key()), SerializeDeterministic(validator));
+}
+
+void DeleteValidator(OverlayState& state, std::string_view public_key_hex) {
+  state.Delete(keys::Validator(public_key_hex));
+}
+
+std::optional<v1::SiteDefinition> GetSite(const StateReader& state, std::string_view org,
+                                          std::string_view site_id) {
+  return GetMessage<v1::SiteDefinition>(state, keys::Site(org, site_id));
+}
+
+std::optional<v1::CharacteristicDefinition> GetCharacteristic(const StateReader& state,
+                                                              std::string_view id) {
+  return GetMessage<v1::CharacteristicDefinition>(state, keys::Characteristic(id));
+}
+
+std::optional<v1::ProductGroupDefinition> GetProductGroup(const StateReader& state,
+                                                          std::string_view id) {
+  return GetMessage<v1::ProductGroupDefinition>(state, keys::ProductGroup(id));
+}
+
+bool SimilarInNature(const StateReader& state, std::string_view group_a,
+                     std::string_view group_b) {
+  auto a = GetProductGroup(state, group_a);
+  auto b = GetProductGroup(state, group_b);
+  return a && b && !a->nature().empty() && a->nature() == b->nature();
+}
+
+std::optional<v1::ConversionFactorDefinition> GetConversionFactor(const StateReader& state,
+                                                                  std::string_view org,
+                                                                  std::string_view group_in,
+                                                                  std::string_view group_out) {
+  return GetMessage<v1::ConversionFactorDefinition>(
+      state, keys::ConversionFactor(org, group_in, group_out));
+}
+
+bool IsAccredited(const StateReader& state, std::string_view cb, std::string_view characteristic,
+                  std::int64_t time_ms) {
+  auto accreditation =
+      GetMessage<v1::CbAccreditation>(state, keys::Accreditation(cb, characteristic));
+  if (!accreditation) return false;
+  if (time_ms < accreditation->valid_from_ms()) return false;
+  return accreditation->valid_until_ms() == 0 || time_ms < accreditation->valid_until_ms();
+}
+
+std::uint64_t PutVersioned(OverlayState& state, const std::string& latest_key,
+                           const std::string& value) {
+  const std::string count_key = latest_key + "#count";
+  std::uint64_t version = 1;
+  if (std::optional<std::string> count = state.Get(count_key)) version = std::stoull(*count) + 1;
+  state.Put(count_key, std::to_string(version));
+  state.Put(latest_key + "#v" + VersionSuffix(version), value);
+  state.Put(latest_key, value);
+  return version;
+}
+
+std::optional<std::string> GetVersion(const StateReader& state, const std::string& latest_key,
+                                      std::uint64_t version) {
+  return state.Get(latest_key + "#v" + VersionSuffix(version));
+}
+
+}  // namespace mbl::chaincode
