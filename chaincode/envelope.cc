@@ -76,8 +76,7 @@ Result<SignedRecord> DecodeEnvelope(std::string_view bytes) {
   }
   if (bytes.size() != kEnvelopeFixedBytes + length) {
     return InvalidArgument("envelope length " + std::to_string(bytes.size()) +
-                           " does not match its declared payload length " +
-                           std::to_string(length));
+                           " does not match its declared payload length " + std::to_string(length));
   }
   SignedRecord record;
   record.payload.assign(bytes.substr(kLengthBytes, length));

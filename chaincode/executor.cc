@@ -19,10 +19,12 @@ void AppendLengthPrefixed(std::string& out, std::string_view bytes) {
 HandlerResult Dispatch(ApplyContext& context) {
   const v1::Record& record = context.record;
   switch (record.body_case()) {
-    case v1::Record::kGenesis: return ApplyGenesis(context, record.genesis());
+    case v1::Record::kGenesis:
+      return ApplyGenesis(context, record.genesis());
     case v1::Record::kMembershipChange:
       return ApplyMembershipChange(context, record.membership_change());
-    case v1::Record::kSiteDefinition: return ApplySiteDefinition(context, record.site_definition());
+    case v1::Record::kSiteDefinition:
+      return ApplySiteDefinition(context, record.site_definition());
     case v1::Record::kCharacteristicDefinition:
       return ApplyCharacteristicDefinition(context, record.characteristic_definition());
     case v1::Record::kProductGroupDefinition:
@@ -94,8 +96,7 @@ RecordResult ApplyRecord(const SignedRecord& envelope, OverlayState& block_state
   } else {
     rejection = CheckCommon(record, block_state, block);
     if (!rejection) {
-      ApplyContext context{record, result.record_id, envelope.signer, block, record_state,
-                           details};
+      ApplyContext context{record, result.record_id, envelope.signer, block, record_state, details};
       rejection = Dispatch(context);
     }
   }
@@ -122,8 +123,7 @@ std::string EncodeRecordResult(const RecordResult& result) {
   return out;
 }
 
-crypto::Hash256 ComputeStateRoot(const crypto::Hash256& parent_state_root,
-                                 const WriteSet& writes) {
+crypto::Hash256 ComputeStateRoot(const crypto::Hash256& parent_state_root, const WriteSet& writes) {
   crypto::Sha256Hasher write_set_hasher;
   for (const auto& [key, value] : writes) {
     write_set_hasher.UpdateLengthPrefixed(key);

@@ -3,10 +3,9 @@
 // A rejection discards the overlay, so a rejected record never changes anything.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "chaincode/envelope.h"
 #include "chaincode/executor.h"

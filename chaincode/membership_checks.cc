@@ -9,11 +9,10 @@ namespace {
 HandlerResult CheckIdentifier(std::string_view field, const std::string& id) {
   if (auto bad = CheckText(field, id, true)) return bad;
   for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
     if (!ok) {
-      return Reject("FORMAT", std::string(field) + " '" + id +
-                                  "' may only use a-z, 0-9, '-', '_' and '.'");
+      return Reject("FORMAT",
+                    std::string(field) + " '" + id + "' may only use a-z, 0-9, '-', '_' and '.'");
     }
   }
   return std::nullopt;
@@ -87,8 +86,8 @@ HandlerResult AddValidator(OverlayState& state, const v1::Validator& validator) 
   if (!key.ok()) return Reject("FORMAT", key.status().message());
   if (auto bad = CheckText("validator address", validator.address(), false)) return bad;
   if (!GetOrganization(state, validator.organization())) {
-    return Reject("T1", "validator organization '" + validator.organization() +
-                            "' is not a member");
+    return Reject("T1",
+                  "validator organization '" + validator.organization() + "' is not a member");
   }
   if (state.Get(keys::Validator(validator.public_key()))) {
     return Reject("T1", "validator key " + validator.public_key() + " is already a validator");

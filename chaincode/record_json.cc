@@ -36,7 +36,8 @@ Result<nlohmann::json> RecordPayloadToJson(std::string_view payload) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   auto status = google::protobuf::util::MessageToJsonString(record, &text, options);
-  if (!status.ok()) return Internal("cannot render record as JSON: " + std::string(status.message()));
+  if (!status.ok())
+    return Internal("cannot render record as JSON: " + std::string(status.message()));
   auto parsed = nlohmann::json::parse(text, nullptr, false);
   if (parsed.is_discarded()) return Internal("record JSON rendering is not valid JSON");
   return parsed;

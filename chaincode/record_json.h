@@ -2,10 +2,9 @@
 // chaincode/proto/*.proto, enums by name, 64-bit integers as strings or numbers).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 

@@ -42,19 +42,27 @@ std::string SerializeDeterministic(const google::protobuf::Message& message) {
 
 std::string RoleName(v1::Role role) {
   switch (role) {
-    case v1::TOP_MANAGEMENT: return "top_management";
-    case v1::OPERATION_RESPONSIBLE: return "operation_responsible";
-    case v1::EVALUATION_RESPONSIBLE: return "evaluation_responsible";
-    default: return "unspecified";
+    case v1::TOP_MANAGEMENT:
+      return "top_management";
+    case v1::OPERATION_RESPONSIBLE:
+      return "operation_responsible";
+    case v1::EVALUATION_RESPONSIBLE:
+      return "evaluation_responsible";
+    default:
+      return "unspecified";
   }
 }
 
 std::string KindName(v1::OrganizationKind kind) {
   switch (kind) {
-    case v1::VALUE_CHAIN: return "value_chain";
-    case v1::CERTIFICATION_BODY: return "certification_body";
-    case v1::REQUIREMENTS_SETTER: return "requirements_setter";
-    default: return "unspecified";
+    case v1::VALUE_CHAIN:
+      return "value_chain";
+    case v1::CERTIFICATION_BODY:
+      return "certification_body";
+    case v1::REQUIREMENTS_SETTER:
+      return "requirements_setter";
+    default:
+      return "unspecified";
   }
 }
 
@@ -139,8 +147,8 @@ HandlerResult RequireRole(const StateReader& state, std::string_view org,
     return Reject("R3", who + " is not a current member key of the ledger");
   }
   if (holder->organization != org) {
-    return Reject("R3", who + " belongs to organization '" + holder->organization +
-                            "', not to '" + std::string(org) + "' named by the record");
+    return Reject("R3", who + " belongs to organization '" + holder->organization + "', not to '" +
+                            std::string(org) + "' named by the record");
   }
   for (v1::Role held : holder->roles) {
     if (held == role) return std::nullopt;
@@ -198,8 +206,7 @@ std::optional<v1::ProductGroupDefinition> GetProductGroup(const StateReader& sta
   return GetMessage<v1::ProductGroupDefinition>(state, keys::ProductGroup(id));
 }
 
-bool SimilarInNature(const StateReader& state, std::string_view group_a,
-                     std::string_view group_b) {
+bool SimilarInNature(const StateReader& state, std::string_view group_a, std::string_view group_b) {
   auto a = GetProductGroup(state, group_a);
   auto b = GetProductGroup(state, group_b);
   return a && b && !a->nature().empty() && a->nature() == b->nature();

@@ -69,8 +69,7 @@ std::optional<v1::CharacteristicDefinition> GetCharacteristic(const StateReader&
 std::optional<v1::ProductGroupDefinition> GetProductGroup(const StateReader& state,
                                                           std::string_view id);
 // Same nature: the condition of R9 (site-to-site transfer).
-bool SimilarInNature(const StateReader& state, std::string_view group_a,
-                     std::string_view group_b);
+bool SimilarInNature(const StateReader& state, std::string_view group_a, std::string_view group_b);
 // Latest version of org's factor from group_in to group_out.
 std::optional<v1::ConversionFactorDefinition> GetConversionFactor(const StateReader& state,
                                                                   std::string_view org,

@@ -20,8 +20,8 @@ HandlerResult CheckHexHash(std::string_view field, const std::string& value, boo
   bool hex = value.size() == 64;
   for (char c : value) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
   if (!hex) {
-    return Reject("FORMAT", std::string(field) +
-                                " must be a SHA-256 hash in 64 lowercase hex characters");
+    return Reject("FORMAT",
+                  std::string(field) + " must be a SHA-256 hash in 64 lowercase hex characters");
   }
   return std::nullopt;
 }

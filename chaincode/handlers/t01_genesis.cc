@@ -34,9 +34,8 @@ HandlerResult ApplyGenesis(ApplyContext& context, const v1::Genesis& genesis) {
   }
   std::string chain_id(reinterpret_cast<const char*>(context.record_id.data()),
                        context.record_id.size());
-  PutChain(context.state,
-           ChainInfo{chain_id, genesis.chain_name(), genesis.membership_quorum(),
-                     context.block.time_ms});
+  PutChain(context.state, ChainInfo{chain_id, genesis.chain_name(), genesis.membership_quorum(),
+                                    context.block.time_ms});
   context.details = {{"chain_id", crypto::ToHex(chain_id)},
                      {"organizations", genesis.organizations_size()},
                      {"validators", genesis.validators_size()}};

@@ -39,8 +39,8 @@ HandlerResult Enact(OverlayState& state, const v1::MembershipChange& change) {
     }
     case v1::MembershipChange::kRemovePerson: {
       const auto& person_change = change.remove_person();
-      auto key = crypto::FixedFromHex<crypto::kPublicKeyBytes>(
-          person_change.person().public_key(), "public key to remove");
+      auto key = crypto::FixedFromHex<crypto::kPublicKeyBytes>(person_change.person().public_key(),
+                                                               "public key to remove");
       if (!key.ok()) return Reject("FORMAT", key.status().message());
       auto holder = GetKeyHolder(state, *key);
       if (!holder || holder->organization != person_change.organization()) {
@@ -50,7 +50,8 @@ HandlerResult Enact(OverlayState& state, const v1::MembershipChange& change) {
       DeleteKeyHolder(state, *key);
       return std::nullopt;
     }
-    case v1::MembershipChange::kAddValidator: return AddValidator(state, change.add_validator());
+    case v1::MembershipChange::kAddValidator:
+      return AddValidator(state, change.add_validator());
     case v1::MembershipChange::kRemoveValidator:
       if (!state.Get(keys::Validator(change.remove_validator()))) {
         return Reject("T1", "key " + change.remove_validator() + " is not a validator");
@@ -60,7 +61,8 @@ HandlerResult Enact(OverlayState& state, const v1::MembershipChange& change) {
       }
       DeleteValidator(state, change.remove_validator());
       return std::nullopt;
-    default: return Reject("FORMAT", "membership change names no action");
+    default:
+      return Reject("FORMAT", "membership change names no action");
   }
 }
 
@@ -110,7 +112,8 @@ HandlerResult Approve(ApplyContext& context, const std::string& proposal_id) {
     return std::nullopt;
   }
   v1::MembershipChange change;
-  MBL_CHECK(change.ParseFromString(crypto::FromHex(proposal.at("change").get<std::string>()).value()));
+  MBL_CHECK(
+      change.ParseFromString(crypto::FromHex(proposal.at("change").get<std::string>()).value()));
   if (auto bad = Enact(context.state, change)) return bad;
   context.state.Delete(keys::Proposal(proposal_id));
   context.details = {{"enacted", true}, {"approvals", approvals.size()}};

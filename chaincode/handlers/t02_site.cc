@@ -13,10 +13,10 @@ HandlerResult ApplySiteDefinition(ApplyContext& context, const v1::SiteDefinitio
   if (site.site_id().find('/') != std::string::npos) {
     return Reject("FORMAT", "site_id may not contain '/'");
   }
-  for (auto [field, value] : {std::pair{"name", &site.name()},
-                              std::pair{"geographic_boundary", &site.geographic_boundary()},
-                              std::pair{"start_point", &site.start_point()},
-                              std::pair{"end_point", &site.end_point()}}) {
+  for (auto [field, value] :
+       {std::pair{"name", &site.name()},
+        std::pair{"geographic_boundary", &site.geographic_boundary()},
+        std::pair{"start_point", &site.start_point()}, std::pair{"end_point", &site.end_point()}}) {
     if (auto bad = CheckText(field, *value, false)) return bad;
   }
   const std::string& area = site.area_type();

@@ -23,7 +23,8 @@ HandlerResult ApplyCharacteristicDefinition(ApplyContext& context,
       !v1::CharacteristicCategory_IsValid(definition.category())) {
     return Reject("FORMAT", "characteristic '" + definition.id() + "' needs a category");
   }
-  if (definition.valid_until_ms() != 0 && definition.valid_until_ms() <= definition.valid_from_ms()) {
+  if (definition.valid_until_ms() != 0 &&
+      definition.valid_until_ms() <= definition.valid_from_ms()) {
     return Reject("FORMAT", "characteristic validity ends before it starts");
   }
   std::uint64_t version = PutVersioned(context.state, keys::Characteristic(definition.id()),

@@ -10,7 +10,8 @@ HandlerResult ApplyConversionFactor(ApplyContext& context,
   if (auto bad = RequireRole(context.state, org, context.signer, v1::OPERATION_RESPONSIBLE)) {
     return bad;
   }
-  for (const std::string* group : {&definition.product_group_in(), &definition.product_group_out()}) {
+  for (const std::string* group :
+       {&definition.product_group_in(), &definition.product_group_out()}) {
     if (!GetProductGroup(context.state, *group)) {
       return Reject("T4", "product group '" + *group + "' is not defined");
     }
