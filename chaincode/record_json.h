@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "chaincode/envelope.h"
 
 namespace mbl::chaincode {
 
@@ -14,5 +15,11 @@ namespace mbl::chaincode {
 Result<std::string> RecordPayloadFromJson(std::string_view json);
 // Serialized payload -> JSON object (for display and the API).
 Result<nlohmann::json> RecordPayloadToJson(std::string_view payload);
+
+// Envelopes as they cross text boundaries (API bodies, genesis files, scenario output):
+// {"payload": base64 of the exact payload bytes, "signer": hex key, "signature": hex}.
+nlohmann::json EnvelopeToJson(const SignedRecord& record);
+// Errors name the field; never throws.
+Result<SignedRecord> EnvelopeFromJson(const nlohmann::json& json);
 
 }  // namespace mbl::chaincode

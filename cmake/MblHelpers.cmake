@@ -2,7 +2,7 @@
 # Every library gets a namespaced alias mbl::<name>; warnings are errors everywhere.
 
 set(MBL_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-    -Wcast-align -Wunused -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion -Wformat=2
+    -Wcast-align -Wunused -Woverloaded-virtual -Wdouble-promotion -Wformat=2
     -Wimplicit-fallthrough -Werror)
 
 function(mbl_apply_common target)

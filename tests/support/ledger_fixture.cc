@@ -29,6 +29,7 @@ LedgerFixture::LedgerFixture() {
   genesis_record.set_author_org("rs");
   v1::Genesis* genesis = genesis_record.mutable_genesis();
   genesis->set_chain_name("test-chain");
+  genesis->set_genesis_time_ms(kGenesisTimeMs);
   for (const OrgSpec& spec : kOrgs) {
     v1::Organization* organization = genesis->add_organizations();
     organization->set_id(spec.id);

@@ -1,0 +1,332 @@
+#include "node/http_routes.h"
+
+#include <charconv>
+#include <chrono>
+
+#include "chaincode/record_json.h"
+#include "crypto/encoding.h"
+#include "node/http_read_signature.h"
+
+namespace mbl::node {
+namespace http = boost::beast::http;
+
+namespace {
+
+struct Target {
+  std::string path;
+  std::map<std::string, std::string> query;
+};
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+Result<std::string> PercentDecode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out.push_back(' ');
+    } else if (text[i] == '%') {
+      if (i + 2 >= text.size()) return InvalidArgument("bad percent-encoding in the URL");
+      int high = HexDigit(text[i + 1]);
+      int low = HexDigit(text[i + 2]);
+      if (high < 0 || low < 0) return InvalidArgument("bad percent-encoding in the URL");
+      out.push_back(static_cast<char>(high * 16 + low));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+Result<Target> ParseTarget(std::string_view target) {
+  Target parsed;
+  std::size_t question = target.find('?');
+  parsed.path = std::string(target.substr(0, question));
+  if (question == std::string_view::npos) return parsed;
+  std::string_view query = target.substr(question + 1);
+  while (!query.empty()) {
+    std::size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    std::size_t equals = pair.find('=');
+    MBL_ASSIGN_OR_RETURN(std::string key, PercentDecode(pair.substr(0, equals)));
+    std::string value;
+    if (equals != std::string_view::npos) {
+      MBL_ASSIGN_OR_RETURN(value, PercentDecode(pair.substr(equals + 1)));
+    }
+    if (!key.empty()) parsed.query[key] = value;
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+  }
+  return parsed;
+}
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+nlohmann::json ErrorJson(const Status& status) {
+  return {{"code", std::string(CodeName(status.code()))}, {"message", status.message()}};
+}
+
+Result<Reader> AuthenticateRead(const HttpRequest& request, LedgerService& service,
+                                const HttpOptions& options) {
+  auto header = [&](std::string_view name) {
+    auto it = request.find(boost::beast::string_view(name.data(), name.size()));
+    return it == request.end() ? std::string_view()
+                               : std::string_view(it->value().data(), it->value().size());
+  };
+  MBL_ASSIGN_OR_RETURN(
+      crypto::PublicKey key,
+      VerifyReadSignature(
+          std::string_view(request.method_string().data(), request.method_string().size()),
+          std::string_view(request.target().data(), request.target().size()),
+          header(kReadKeyHeader), header(kReadTimeHeader), header(kReadSignatureHeader), NowMs(),
+          options.signed_read_window_ms));
+  auto reader = service.IdentifyReader(key);
+  if (!reader.ok()) return Unauthenticated(reader.status().message());
+  return reader;
+}
+
+Result<chaincode::RecordId> ParseRecordId(std::string_view hex) {
+  auto id = crypto::FixedFromHex<32>(hex, "record id");
+  if (!id.ok()) return id.status();
+  return *id;
+}
+
+struct Submission {
+  std::vector<nlohmann::json> results;           // one per record in the body
+  std::vector<std::size_t> submitted_positions;  // positions sent to the service
+  std::vector<chaincode::RecordId> admitted;     // ids admitted to the mempool
+};
+
+void SubmitRecords(const std::vector<nlohmann::json>& envelopes, LedgerService& service,
+                   Submission& submission) {
+  std::vector<chaincode::SignedRecord> records;
+  submission.results.resize(envelopes.size());
+  for (std::size_t i = 0; i < envelopes.size(); ++i) {
+    auto record = chaincode::EnvelopeFromJson(envelopes[i]);
+    if (!record.ok()) {
+      submission.results[i] = {{"status", "refused"}, {"error", ErrorJson(record.status())}};
+      continue;
+    }
+    submission.submitted_positions.push_back(i);
+    records.push_back(std::move(*record));
+  }
+  std::vector<SubmitOutcome> outcomes = service.Submit(std::move(records));
+  for (std::size_t j = 0; j < outcomes.size(); ++j) {
+    nlohmann::json& result = submission.results[submission.submitted_positions[j]];
+    result["id"] = crypto::ToHex(outcomes[j].id);
+    if (outcomes[j].status.ok()) {
+      result["status"] = "pending";
+      submission.admitted.push_back(outcomes[j].id);
+    } else {
+      result["status"] = "refused";
+      result["error"] = ErrorJson(outcomes[j].status);
+    }
+  }
+}
+
+// After a wait: the committed status of each admitted record.
+void FillCommitted(Submission& submission, LedgerService& service) {
+  for (auto& result : submission.results) {
+    if (result.value("status", "") != "pending") continue;
+    auto id = ParseRecordId(result["id"].get<std::string>());
+    auto record = service.GetRecord(*id);
+    if (!record.ok()) continue;
+    result["status"] = (*record)["status"];
+    if (record->contains("result")) result["result"] = (*record)["result"];
+    if (record->contains("height")) result["height"] = (*record)["height"];
+  }
+}
+
+void HandleSubmit(const HttpRequest& request, const Target& target, LedgerService& service,
+                  const HttpOptions& options, std::function<void(HttpResponse)> respond) {
+  nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, false);
+  if (body.is_discarded()) {
+    respond(ErrorResponse(request, InvalidArgument("the request body is not valid JSON")));
+    return;
+  }
+  bool batch = body.is_object() && body.contains("records");
+  std::vector<nlohmann::json> envelopes;
+  if (batch) {
+    if (!body["records"].is_array()) {
+      respond(
+          ErrorResponse(request, InvalidArgument("'records' must be an array of signed records")));
+      return;
+    }
+    if (body["records"].size() > options.batch_records_max || body["records"].empty()) {
+      respond(ErrorResponse(
+          request, InvalidArgument("a batch holds 1.." + std::to_string(options.batch_records_max) +
+                                   " records")));
+      return;
+    }
+    envelopes.assign(body["records"].begin(), body["records"].end());
+  } else {
+    envelopes.push_back(std::move(body));
+  }
+  bool wait = target.query.contains("wait");
+  if (wait && target.query.at("wait") != "commit") {
+    respond(ErrorResponse(request, InvalidArgument("the only wait is wait=commit")));
+    return;
+  }
+  std::int64_t timeout_ms = options.wait_commit_ms_max;
+  if (auto it = target.query.find("timeout_ms"); it != target.query.end()) {
+    auto [end, error] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), timeout_ms);
+    if (error != std::errc() || end != it->second.data() + it->second.size() || timeout_ms <= 0) {
+      respond(ErrorResponse(request, InvalidArgument("timeout_ms must be a positive integer")));
+      return;
+    }
+    timeout_ms = std::min(timeout_ms, options.wait_commit_ms_max);
+  }
+  auto submission = std::make_shared<Submission>();
+  SubmitRecords(envelopes, service, *submission);
+  auto finish = [request, batch, submission, &service, respond] {
+    if (batch) {
+      respond(JsonResponse(request, http::status::ok, {{"results", submission->results}}));
+      return;
+    }
+    const nlohmann::json& only = submission->results[0];
+    if (only["status"] == "refused") {
+      const auto& error = only["error"];
+      Code code = Code::kInvalidArgument;
+      for (int c = 0; c <= static_cast<int>(Code::kInternal); ++c) {
+        if (CodeName(static_cast<Code>(c)) == error["code"].get<std::string>())
+          code = static_cast<Code>(c);
+      }
+      HttpResponse response =
+          ErrorResponse(request, Status(code, error["message"].get<std::string>()));
+      respond(std::move(response));
+      return;
+    }
+    respond(JsonResponse(
+        request, only["status"] == "pending" ? http::status::accepted : http::status::ok, only));
+  };
+  if (!wait || submission->admitted.empty()) {
+    finish();
+    return;
+  }
+  service.WhenCommitted(submission->admitted, std::chrono::milliseconds(timeout_ms),
+                        [submission, &service, finish] {
+                          FillCommitted(*submission, service);
+                          finish();
+                        });
+}
+
+void HandleRead(const HttpRequest& request, const Target& target, LedgerService& service,
+                const HttpOptions& options, const std::function<void(HttpResponse)>& respond) {
+  const std::string& path = target.path;
+  auto reply = [&](const Result<nlohmann::json>& result) {
+    respond(result.ok() ? JsonResponse(request, http::status::ok, *result)
+                        : ErrorResponse(request, result.status()));
+  };
+  if (path == "/v1/health") return reply(service.Health());
+  if (path == "/v1/validators") return reply(service.Validators());
+  if (path.starts_with("/v1/exit/")) return reply(service.ExitLookup(path.substr(9)));
+  auto reader = AuthenticateRead(request, service, options);
+  bool known = path.starts_with("/v1/records/") || path.starts_with("/v1/blocks/") ||
+               path.starts_with("/v1/query/");
+  if (!known) return reply(NotFound("no route " + path + " (see docs/api.md)"));
+  if (!reader.ok()) return reply(reader.status());
+  if (path.starts_with("/v1/records/")) {
+    auto id = ParseRecordId(path.substr(12));
+    if (!id.ok()) return reply(id.status());
+    return reply(service.GetRecord(*id));
+  }
+  if (path.starts_with("/v1/blocks/")) {
+    std::string_view text = std::string_view(path).substr(11);
+    std::uint64_t height = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), height);
+    if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
+      return reply(InvalidArgument("block height must be a non-negative integer"));
+    }
+    return reply(service.GetBlock(height));
+  }
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [key, value] : target.query) params[key] = value;
+  return reply(service.Query(path.substr(10), params, *reader));
+}
+
+}  // namespace
+
+http::status HttpStatusFor(Code code) {
+  switch (code) {
+    case Code::kOk:
+      return http::status::ok;
+    case Code::kInvalidArgument:
+      return http::status::bad_request;
+    case Code::kUnauthenticated:
+      return http::status::unauthorized;
+    case Code::kPermissionDenied:
+      return http::status::forbidden;
+    case Code::kNotFound:
+      return http::status::not_found;
+    case Code::kAlreadyExists:
+      return http::status::conflict;
+    case Code::kFailedPrecondition:
+      return http::status::unprocessable_entity;
+    case Code::kResourceExhausted:
+      return http::status::too_many_requests;
+    case Code::kUnavailable:
+      return http::status::service_unavailable;
+    case Code::kDeadlineExceeded:
+      return http::status::gateway_timeout;
+    case Code::kDataLoss:
+    case Code::kInternal:
+      return http::status::internal_server_error;
+  }
+  return http::status::internal_server_error;
+}
+
+HttpResponse JsonResponse(const HttpRequest& request, http::status status,
+                          const nlohmann::json& body) {
+  HttpResponse response(status, request.version());
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::server, "mbl-node");
+  response.keep_alive(request.keep_alive());
+  response.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.prepare_payload();
+  return response;
+}
+
+HttpResponse ErrorResponse(const HttpRequest& request, const Status& status) {
+  return JsonResponse(request, HttpStatusFor(status.code()), {{"error", ErrorJson(status)}});
+}
+
+void HandleRequest(const HttpRequest& request, LedgerService& service, const HttpOptions& options,
+                   std::function<void(HttpResponse)> respond) {
+  auto target = ParseTarget(std::string_view(request.target().data(), request.target().size()));
+  if (!target.ok()) {
+    respond(ErrorResponse(request, target.status()));
+    return;
+  }
+  if (target->path == "/v1/records") {
+    if (request.method() != http::verb::post) {
+      HttpResponse response =
+          ErrorResponse(request, Status(Code::kInvalidArgument, "use POST to submit records"));
+      response.result(http::status::method_not_allowed);
+      response.set(http::field::allow, "POST");
+      respond(std::move(response));
+      return;
+    }
+    HandleSubmit(request, *target, service, options, std::move(respond));
+    return;
+  }
+  if (request.method() != http::verb::get) {
+    HttpResponse response =
+        ErrorResponse(request, Status(Code::kInvalidArgument, "this resource only answers GET"));
+    response.result(http::status::method_not_allowed);
+    response.set(http::field::allow, "GET");
+    respond(std::move(response));
+    return;
+  }
+  HandleRead(request, *target, service, options, respond);
+}
+
+}  // namespace mbl::node

@@ -1,0 +1,400 @@
+#include "node/ledger.h"
+
+#include "base/limits.h"
+#include "chaincode/proto/records.pb.h"
+#include "chaincode/record_json.h"
+#include "chaincode/reference_queries.h"
+#include "chaincode/registry.h"
+#include "crypto/encoding.h"
+#include "node/log.h"
+
+namespace mbl::node {
+namespace {
+
+std::int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Turns a dry-run rejection into an admission refusal when the record can never become valid
+// (authority, format, replay); other rules are judged at commit time and recorded in the log.
+Status RefusalFor(const chaincode::Rejection& rejection) {
+  const std::string& message = rejection.message;
+  std::string text = "rule " + rejection.rule + ": " + message;
+  if (rejection.rule == "R3") {
+    if (message.find("not a current member key") != std::string::npos) return Unauthenticated(text);
+    return PermissionDenied(text);
+  }
+  if (rejection.rule == "FORMAT") return InvalidArgument(text);
+  if (rejection.rule == "R5") {
+    if (message.find("already in the ledger") != std::string::npos) return AlreadyExists(text);
+    return InvalidArgument(text);
+  }
+  if (rejection.rule == "T1" && message.find("genesis") != std::string::npos) {
+    return InvalidArgument(text);
+  }
+  return Status::Ok();
+}
+
+nlohmann::json ResultJson(const chaincode::RecordResult& result) {
+  nlohmann::json json = {{"accepted", result.accepted}};
+  if (result.accepted) {
+    json["details"] = nlohmann::json::parse(result.details_json, nullptr, false);
+  } else {
+    json["rule"] = result.rejection.rule;
+    json["message"] = result.rejection.message;
+  }
+  return json;
+}
+
+nlohmann::json HeaderJson(const BlockHeader& header) {
+  return {{"height", header.height},
+          {"hash", crypto::ToHex(BlockHash(header))},
+          {"parent_hash", crypto::ToHex(header.parent_hash)},
+          {"time_ms", header.time_ms},
+          {"record_count", header.record_count},
+          {"records_root", crypto::ToHex(header.records_root)},
+          {"results_root", crypto::ToHex(header.results_root)},
+          {"state_root", crypto::ToHex(header.state_root)},
+          {"proposer", crypto::ToHex(header.proposer)}};
+}
+
+}  // namespace
+
+Ledger::Ledger(LedgerOptions options, crypto::KeyPair node_key)
+    : options_(std::move(options)), node_key_(std::move(node_key)) {
+  if (!options_.clock) options_.clock = SystemNowMs;
+  if (options_.mempool_records_max == 0) options_.mempool_records_max = limits::kMempoolRecordsMax;
+  if (options_.mempool_bytes_max == 0) options_.mempool_bytes_max = limits::kMempoolBytesMax;
+  if (options_.ordering.block_records_max == 0) {
+    options_.ordering.block_records_max = limits::kBlockRecordsMax;
+  }
+  if (options_.ordering.block_bytes_max == 0) {
+    options_.ordering.block_bytes_max = limits::kBlockBytesMax / 2;
+  }
+}
+
+Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options, crypto::KeyPair node_key) {
+  std::unique_ptr<Ledger> ledger(new Ledger(std::move(options), std::move(node_key)));
+  MBL_ASSIGN_OR_RETURN(ledger->store_, Store::Open(ledger->options_.data_dir));
+  MBL_RETURN_IF_ERROR(ledger->store_->CheckIntegrity().WithContext("integrity check"));
+  MBL_RETURN_IF_ERROR(ledger->CommitGenesisOrCheck());
+  auto snapshot = ledger->store_->Snapshot();
+  bool is_validator = false;
+  for (const auto& validator : chaincode::GetValidators(*snapshot)) {
+    is_validator =
+        is_validator || validator.public_key() == crypto::ToHex(ledger->node_key_.public_key);
+  }
+  if (!is_validator) {
+    return FailedPrecondition("this node's key " + crypto::ToHex(ledger->node_key_.public_key) +
+                              " is not in the ledger's validator set; use the key named in the "
+                              "genesis (or a later membership change)");
+  }
+  ledger->mempool_ = std::make_unique<Mempool>(ledger->options_.mempool_records_max,
+                                               ledger->options_.mempool_bytes_max);
+  ledger->orderer_ =
+      std::make_unique<SingleNodeOrderer>(*ledger->mempool_, ledger->options_.ordering,
+                                          ledger->options_.clock, ledger->store_->tip().time_ms);
+  Ledger* self = ledger.get();
+  ledger->orderer_->Start(
+      [self](OrderedBatch batch) { return self->CommitBatch(std::move(batch)); });
+  ledger->reaper_ = std::thread([self] { self->ReapExpiredWaiters(); });
+  Tip tip = ledger->store_->tip();
+  Log(LogLevel::kInfo, "ledger_open",
+      {{"height", tip.height},
+       {"tip", crypto::ToHex(tip.hash)},
+       {"validator", crypto::ToHex(ledger->node_key_.public_key)}});
+  return ledger;
+}
+
+Ledger::~Ledger() { Stop(); }
+
+void Ledger::Stop() {
+  if (orderer_) orderer_->Stop();
+  {
+    std::lock_guard lock(waiters_mutex_);
+    stopping_ = true;
+    waiters_changed_.notify_all();
+  }
+  if (reaper_.joinable()) reaper_.join();
+  // Whoever still waits is told now (their records were not committed).
+  std::vector<std::shared_ptr<Waiter>> pending;
+  {
+    std::lock_guard lock(waiters_mutex_);
+    pending.swap(waiters_);
+    waiters_by_id_.clear();
+  }
+  for (auto& waiter : pending) {
+    if (!waiter->fired) {
+      waiter->fired = true;
+      waiter->done();
+    }
+  }
+}
+
+Status Ledger::CommitGenesisOrCheck() {
+  const chaincode::SignedRecord& genesis = options_.genesis;
+  MBL_RETURN_IF_ERROR(chaincode::VerifyEnvelope(genesis).WithContext("genesis file"));
+  v1::Record record;
+  if (!record.ParseFromString(genesis.payload) || !record.has_genesis()) {
+    return InvalidArgument("the genesis file does not hold a genesis record (T1)");
+  }
+  if (!store_->tip().empty) {
+    auto block = store_->GetBlock(0);
+    if (!block.ok()) return block.status();
+    if (block->records.size() != 1 || block->records[0].payload != genesis.payload) {
+      return FailedPrecondition(
+          "the data directory holds another ledger: its block 0 is not the "
+          "genesis in the configured genesis file");
+    }
+    return Status::Ok();
+  }
+  MBL_RETURN_IF_ERROR(CommitBlock({genesis}, record.genesis().genesis_time_ms(), true));
+  auto result = store_->GetResult(0, 0);
+  if (!result.ok() || !result->accepted) {
+    return InvalidArgument("the genesis record was rejected: " +
+                           (result.ok() ? result->rejection.rule + " " + result->rejection.message
+                                        : result.status().message()));
+  }
+  return Status::Ok();
+}
+
+Status Ledger::CommitBlock(std::vector<chaincode::SignedRecord> records, std::int64_t time_ms,
+                           bool genesis) {
+  Tip tip = store_->tip();
+  Block block;
+  block.header.height = tip.empty ? 0 : tip.height + 1;
+  block.header.parent_hash = tip.empty ? crypto::Hash256{} : tip.hash;
+  block.header.time_ms = time_ms;
+  auto snapshot = store_->Snapshot();
+  chaincode::BlockExecution execution =
+      chaincode::ExecuteBlock(records, *snapshot, {block.header.height, time_ms}, tip.state_root);
+  block.header.record_count = static_cast<std::uint32_t>(records.size());
+  block.header.records_root = RecordsRoot(records);
+  block.header.results_root = execution.results_root;
+  block.header.state_root = execution.state_root;
+  // Block 0 is the same on every node: no proposer, no certificate (it is trusted by config).
+  if (!genesis) {
+    block.header.proposer = node_key_.public_key;
+    block.certificate = SignBlock(block.header, node_key_);
+  }
+  block.records = std::move(records);
+  MBL_RETURN_IF_ERROR(store_->CommitBlock(block, execution));
+  last_commit_ms_ = Now();
+  std::size_t accepted = 0;
+  for (const auto& result : execution.results) accepted += result.accepted ? 1 : 0;
+  Log(LogLevel::kDebug, "block_committed",
+      {{"height", block.header.height}, {"records", block.records.size()}, {"accepted", accepted}});
+  return Status::Ok();
+}
+
+Status Ledger::CommitBatch(OrderedBatch batch) {
+  std::vector<chaincode::RecordId> ids;
+  ids.reserve(batch.records.size());
+  for (const auto& record : batch.records)
+    ids.push_back(chaincode::ComputeRecordId(record.payload));
+  Status status = CommitBlock(std::move(batch.records), batch.time_ms, false);
+  if (!status.ok()) {
+    Log(LogLevel::kError, "commit_failed", {{"error", status.ToString()}});
+    return status;
+  }
+  mempool_->Release(ids);
+  NotifyCommitted(ids);
+  return Status::Ok();
+}
+
+Status Ledger::Admit(const chaincode::SignedRecord& record, const chaincode::RecordId& id,
+                     std::int64_t now_ms) {
+  MBL_RETURN_IF_ERROR(chaincode::VerifyEnvelope(record));
+  if (auto location = store_->FindRecord(id)) {
+    return AlreadyExists("record " + crypto::ToHex(id) + " is already committed in block " +
+                         std::to_string(location->height));
+  }
+  // Dry run against the current state: refuses now what can never become valid.
+  Tip tip = store_->tip();
+  auto snapshot = store_->Snapshot();
+  chaincode::BlockExecution dry_run = chaincode::ExecuteBlock(
+      {record}, *snapshot, {tip.height + 1, std::max(now_ms, tip.time_ms)}, tip.state_root);
+  if (!dry_run.results[0].accepted) MBL_RETURN_IF_ERROR(RefusalFor(dry_run.results[0].rejection));
+  return mempool_->Add(id, record);
+}
+
+std::vector<SubmitOutcome> Ledger::Submit(std::vector<chaincode::SignedRecord> records) {
+  std::vector<SubmitOutcome> outcomes;
+  outcomes.reserve(records.size());
+  std::int64_t now_ms = Now();
+  if (Status health = orderer_->health(); !health.ok()) {
+    for (const auto& record : records) {
+      outcomes.push_back({chaincode::ComputeRecordId(record.payload),
+                          Unavailable("the node stopped committing: " + health.message())});
+    }
+    return outcomes;
+  }
+  for (auto& record : records) {
+    chaincode::RecordId id = chaincode::ComputeRecordId(record.payload);
+    outcomes.push_back({id, Admit(record, id, now_ms)});
+  }
+  return outcomes;
+}
+
+void Ledger::WhenCommitted(std::vector<chaincode::RecordId> ids, std::chrono::milliseconds timeout,
+                           std::function<void()> done) {
+  auto waiter = std::make_shared<Waiter>();
+  waiter->done = std::move(done);
+  waiter->deadline = std::chrono::steady_clock::now() + timeout;
+  {
+    std::lock_guard lock(waiters_mutex_);
+    // Checked under the lock: a commit notifies under the same lock, so nothing is missed.
+    for (const auto& id : ids) {
+      if (!store_->FindRecord(id)) waiter->remaining.insert(id);
+    }
+    if (!waiter->remaining.empty() && !stopping_) {
+      for (const auto& id : waiter->remaining) waiters_by_id_.emplace(id, waiter);
+      waiters_.push_back(waiter);
+      waiters_changed_.notify_all();
+      return;
+    }
+  }
+  waiter->done();
+}
+
+void Ledger::NotifyCommitted(const std::vector<chaincode::RecordId>& ids) {
+  std::vector<std::shared_ptr<Waiter>> ready;
+  {
+    std::lock_guard lock(waiters_mutex_);
+    for (const auto& id : ids) {
+      auto [begin, end] = waiters_by_id_.equal_range(id);
+      for (auto it = begin; it != end; ++it) {
+        Waiter& waiter = *it->second;
+        waiter.remaining.erase(id);
+        if (waiter.remaining.empty() && !waiter.fired) {
+          waiter.fired = true;
+          ready.push_back(it->second);
+        }
+      }
+      waiters_by_id_.erase(begin, end);
+    }
+    std::erase_if(waiters_, [](const auto& waiter) { return waiter->fired; });
+  }
+  for (auto& waiter : ready) waiter->done();
+}
+
+void Ledger::ReapExpiredWaiters() {
+  std::unique_lock lock(waiters_mutex_);
+  while (!stopping_) {
+    waiters_changed_.wait_for(lock, std::chrono::milliseconds(20));
+    auto now = std::chrono::steady_clock::now();
+    std::vector<std::shared_ptr<Waiter>> expired;
+    for (auto& waiter : waiters_) {
+      if (!waiter->fired && waiter->deadline <= now) {
+        waiter->fired = true;
+        expired.push_back(waiter);
+      }
+    }
+    if (expired.empty()) continue;
+    std::erase_if(waiters_, [](const auto& waiter) { return waiter->fired; });
+    std::erase_if(waiters_by_id_, [](const auto& entry) { return entry.second->fired; });
+    lock.unlock();
+    for (auto& waiter : expired) waiter->done();
+    lock.lock();
+  }
+}
+
+Result<nlohmann::json> Ledger::GetRecord(const chaincode::RecordId& id) {
+  auto location = store_->FindRecord(id);
+  if (!location) {
+    if (mempool_->Contains(id))
+      return nlohmann::json{{"id", crypto::ToHex(id)}, {"status", "pending"}};
+    return NotFound("no record " + crypto::ToHex(id) + " on this node");
+  }
+  MBL_ASSIGN_OR_RETURN(Block block, store_->GetBlock(location->height));
+  MBL_ASSIGN_OR_RETURN(chaincode::RecordResult result,
+                       store_->GetResult(location->height, location->index));
+  const chaincode::SignedRecord& envelope = block.records.at(location->index);
+  auto record_json = chaincode::RecordPayloadToJson(envelope.payload);
+  return nlohmann::json{{"id", crypto::ToHex(id)},
+                        {"status", result.accepted ? "accepted" : "rejected"},
+                        {"height", location->height},
+                        {"index", location->index},
+                        {"block_time_ms", block.header.time_ms},
+                        {"signer", crypto::ToHex(envelope.signer)},
+                        {"result", ResultJson(result)},
+                        {"record", record_json.ok() ? *record_json : nlohmann::json()}};
+}
+
+Result<nlohmann::json> Ledger::GetBlock(std::uint64_t height) {
+  MBL_ASSIGN_OR_RETURN(Block block, store_->GetBlock(height));
+  nlohmann::json records = nlohmann::json::array();
+  for (std::uint32_t i = 0; i < block.records.size(); ++i) {
+    MBL_ASSIGN_OR_RETURN(chaincode::RecordResult result, store_->GetResult(height, i));
+    nlohmann::json entry = ResultJson(result);
+    entry["id"] = crypto::ToHex(result.record_id);
+    records.push_back(std::move(entry));
+  }
+  return nlohmann::json{{"header", HeaderJson(block.header)},
+                        {"certificate", crypto::ToHex(block.certificate)},
+                        {"records", records}};
+}
+
+nlohmann::json Ledger::Health() {
+  Tip tip = store_->tip();
+  Status ordering = orderer_->health();
+  auto snapshot = store_->Snapshot();
+  auto chain = chaincode::GetChain(*snapshot);
+  return {{"status", ordering.ok() ? "ok" : "degraded"},
+          {"error", ordering.ok() ? "" : ordering.message()},
+          {"chain_id", chain ? crypto::ToHex(chain->chain_id) : ""},
+          {"chain_name", chain ? chain->chain_name : ""},
+          {"height", tip.height},
+          {"tip_hash", crypto::ToHex(tip.hash)},
+          {"last_block_time_ms", tip.time_ms},
+          {"last_commit_age_ms", last_commit_ms_ == 0 ? -1 : Now() - last_commit_ms_},
+          {"mempool_records", mempool_->pending_records()},
+          {"validators", chaincode::GetValidators(*snapshot).size()},
+          {"leader", crypto::ToHex(node_key_.public_key)}};
+}
+
+nlohmann::json Ledger::Validators() {
+  auto snapshot = store_->Snapshot();
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& validator : chaincode::GetValidators(*snapshot)) {
+    list.push_back({{"organization", validator.organization()},
+                    {"public_key", validator.public_key()},
+                    {"address", validator.address()}});
+  }
+  auto chain = chaincode::GetChain(*snapshot);
+  std::size_t n = list.size();
+  return {{"chain_id", chain ? crypto::ToHex(chain->chain_id) : ""},
+          {"height", store_->tip().height},
+          {"validators", list},
+          {"fault_tolerance", n == 0 ? 0 : (n - 1) / 3}};
+}
+
+Result<Reader> Ledger::IdentifyReader(const crypto::PublicKey& key) {
+  auto snapshot = store_->Snapshot();
+  auto holder = chaincode::GetKeyHolder(*snapshot, key);
+  if (!holder) return Unauthenticated("key " + crypto::ToHex(key) + " is not a current member key");
+  Reader reader{key, holder->organization, {}};
+  for (auto role : holder->roles) reader.roles.push_back(chaincode::RoleName(role));
+  return reader;
+}
+
+Result<nlohmann::json> Ledger::Query(
+    std::string_view name, const nlohmann::json& params,
+    const Reader& /*reader: every member may read reference data*/) {
+  std::map<std::string, std::string> values;
+  for (const auto& [key, value] : params.items()) {
+    if (value.is_string()) values[key] = value.get<std::string>();
+  }
+  auto snapshot = store_->Snapshot();
+  return chaincode::RunReferenceQuery(std::string(name), values, *snapshot);
+}
+
+Result<nlohmann::json> Ledger::ExitLookup(std::string_view code) {
+  // Exit records (T13) and their codes arrive with the credit lifecycle; until then no code
+  // exists, which is what the consumer is told.
+  return NotFound("no exit record with code '" + std::string(code) + "' on this ledger");
+}
+
+}  // namespace mbl::node

@@ -1,0 +1,85 @@
+// The ledger core of one node: admission, mempool, ordering, execution and storage behind the
+// LedgerService seam. Owns its threads; Stop() (or destruction) makes the last block durable.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "node/ledger_service.h"
+#include "node/mempool.h"
+#include "node/orderer.h"
+#include "node/store.h"
+
+namespace mbl::node {
+
+struct LedgerOptions {
+  std::filesystem::path data_dir;
+  chaincode::SignedRecord genesis;
+  std::size_t mempool_records_max = 0;
+  std::size_t mempool_bytes_max = 0;
+  SingleNodeOrdererOptions ordering;
+  ClockFn clock;  // UTC ms; the system clock when empty
+};
+
+class Ledger final : public LedgerService {
+ public:
+  // Opens the store, refuses to start when its integrity check fails, commits the genesis block
+  // on an empty store (or checks that block 0 holds this genesis), and starts ordering with
+  // `node_key` as the single validator, which must be in the ledger's validator set.
+  static Result<std::unique_ptr<Ledger>> Open(LedgerOptions options, crypto::KeyPair node_key);
+  ~Ledger() override;
+  void Stop();
+
+  std::vector<SubmitOutcome> Submit(std::vector<chaincode::SignedRecord> records) override;
+  void WhenCommitted(std::vector<chaincode::RecordId> ids, std::chrono::milliseconds timeout,
+                     std::function<void()> done) override;
+  Result<nlohmann::json> GetRecord(const chaincode::RecordId& id) override;
+  Result<nlohmann::json> GetBlock(std::uint64_t height) override;
+  nlohmann::json Health() override;
+  nlohmann::json Validators() override;
+  Result<Reader> IdentifyReader(const crypto::PublicKey& key) override;
+  Result<nlohmann::json> Query(std::string_view name, const nlohmann::json& params,
+                               const Reader& reader) override;
+  Result<nlohmann::json> ExitLookup(std::string_view code) override;
+
+  const Store& store() const { return *store_; }
+
+ private:
+  struct Waiter {
+    std::set<chaincode::RecordId> remaining;
+    std::function<void()> done;
+    std::chrono::steady_clock::time_point deadline;
+    bool fired = false;
+  };
+
+  Ledger(LedgerOptions options, crypto::KeyPair node_key);
+  Status CommitGenesisOrCheck();
+  Status CommitBatch(OrderedBatch batch);
+  Status CommitBlock(std::vector<chaincode::SignedRecord> records, std::int64_t time_ms,
+                     bool genesis);
+  Status Admit(const chaincode::SignedRecord& record, const chaincode::RecordId& id,
+               std::int64_t now_ms);
+  void NotifyCommitted(const std::vector<chaincode::RecordId>& ids);
+  void ReapExpiredWaiters();
+  std::int64_t Now() const { return options_.clock(); }
+
+  LedgerOptions options_;
+  crypto::KeyPair node_key_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Mempool> mempool_;
+  std::unique_ptr<SingleNodeOrderer> orderer_;
+  std::atomic<std::int64_t> last_commit_ms_{0};
+
+  std::mutex waiters_mutex_;
+  std::condition_variable waiters_changed_;
+  std::multimap<chaincode::RecordId, std::shared_ptr<Waiter>> waiters_by_id_;
+  std::vector<std::shared_ptr<Waiter>> waiters_;
+  bool stopping_ = false;
+  std::thread reaper_;
+};
+
+}  // namespace mbl::node

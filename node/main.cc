@@ -1,0 +1,113 @@
+// mbl-node: one organization's ledger node. Usage: mbl-node --config FILE | --version.
+// Exit codes (docs/operations.md): 0 clean shutdown, 2 usage or configuration error,
+// 3 the data directory failed its integrity check, 4 cannot listen, 5 stopped by a commit error.
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "chaincode/record_json.h"
+#include "crypto/encoding.h"
+#include "crypto/key_file.h"
+#include "node/config.h"
+#include "node/http_server.h"
+#include "node/ledger.h"
+#include "node/log.h"
+
+namespace {
+
+using namespace mbl;
+
+constexpr int kExitUsage = 2;
+constexpr int kExitIntegrity = 3;
+constexpr int kExitListen = 4;
+constexpr int kExitCommit = 5;
+
+int Fail(int exit_code, std::string_view event, const Status& status) {
+  node::Log(node::LogLevel::kError, event, {{"error", status.ToString()}});
+  return exit_code;
+}
+
+Result<chaincode::SignedRecord> LoadGenesis(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return NotFound("cannot open genesis file " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto json = nlohmann::json::parse(text.str(), nullptr, false);
+  if (json.is_discarded()) return InvalidArgument("genesis file " + path.string() + " is not JSON");
+  auto record = chaincode::EnvelopeFromJson(json);
+  if (!record.ok()) return record.status().WithContext("genesis file " + path.string());
+  return record;
+}
+
+int Run(const std::filesystem::path& config_path) {
+  auto config = node::LoadConfig(config_path);
+  if (!config.ok()) return Fail(kExitUsage, "config_invalid", config.status());
+  node::SetLogLevel(config->log_level);
+  if (Status status = crypto::InitializeCrypto(); !status.ok())
+    return Fail(kExitUsage, "crypto", status);
+  auto key = crypto::ReadSecretKeyFile(config->node_key_file);
+  if (!key.ok()) return Fail(kExitUsage, "node_key_invalid", key.status());
+  auto genesis = LoadGenesis(config->genesis_file);
+  if (!genesis.ok()) return Fail(kExitUsage, "genesis_invalid", genesis.status());
+
+  // Signals are taken synchronously by sigwait below, so no handler runs in an odd context.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  node::LedgerOptions options;
+  options.data_dir = config->data_dir;
+  options.genesis = std::move(*genesis);
+  options.mempool_records_max = config->mempool_records_max;
+  options.ordering.block_records_max = config->block_records_max;
+  options.ordering.block_interval = std::chrono::milliseconds(config->block_interval_ms);
+  auto ledger = node::Ledger::Open(std::move(options), std::move(*key));
+  if (!ledger.ok()) {
+    int code = ledger.status().code() == Code::kDataLoss ? kExitIntegrity : kExitUsage;
+    return Fail(code, "ledger_open_failed", ledger.status());
+  }
+  node::HttpOptions http;
+  http.address = config->http_address;
+  http.port = config->http_port;
+  http.threads = config->http_threads;
+  if (config->http_connections_max != 0) http.connections_max = config->http_connections_max;
+  if (config->http_requests_per_second != 0) {
+    http.requests_per_second = config->http_requests_per_second;
+    http.request_burst = 2 * config->http_requests_per_second;
+  }
+  auto server = node::HttpServer::Start(http, **ledger);
+  if (!server.ok()) return Fail(kExitListen, "http_listen_failed", server.status());
+  node::Log(node::LogLevel::kInfo, "node_started",
+            {{"http", config->http_address + ":" + std::to_string((*server)->port())},
+             {"data_dir", config->data_dir.string()}});
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  node::Log(node::LogLevel::kInfo, "node_stopping", {{"signal", strsignal(signal_number)}});
+  // Ledger first: the last block becomes durable and waiting clients get their answers while
+  // the HTTP threads still run; then the server.
+  (*ledger)->Stop();
+  (*server)->Stop();
+  Status health = (*ledger)->Health()["status"] == "ok" ? Status::Ok() : Internal("commit error");
+  node::Log(node::LogLevel::kInfo, "node_stopped", {{"height", (*ledger)->store().tip().height}});
+  return health.ok() ? 0 : kExitCommit;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
+    std::printf("mbl-node 0.1.0\n");
+    return 0;
+  }
+  if (argc != 3 || std::strcmp(argv[1], "--config") != 0) {
+    std::fprintf(stderr,
+                 "usage: mbl-node --config FILE\n       mbl-node --version\n"
+                 "See docs/operations.md.\n");
+    return kExitUsage;
+  }
+  return Run(argv[2]);
+}

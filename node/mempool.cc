@@ -1,0 +1,67 @@
+#include "node/mempool.h"
+
+#include "crypto/encoding.h"
+
+namespace mbl::node {
+
+Status Mempool::Add(const chaincode::RecordId& id, chaincode::SignedRecord record) {
+  std::lock_guard lock(mutex_);
+  if (known_.contains(id)) {
+    return AlreadyExists("record " + crypto::ToHex(id) + " is already pending");
+  }
+  if (queue_.size() >= records_max_ || bytes_ + record.payload.size() > bytes_max_) {
+    return ResourceExhausted("the node's queue of pending records is full (" +
+                             std::to_string(queue_.size()) + " records); retry shortly");
+  }
+  bytes_ += record.payload.size();
+  known_.insert(id);
+  queue_.push_back(Entry{id, std::move(record)});
+  ready_.notify_one();
+  return Status::Ok();
+}
+
+bool Mempool::Contains(const chaincode::RecordId& id) const {
+  std::lock_guard lock(mutex_);
+  return known_.contains(id);
+}
+
+std::vector<chaincode::SignedRecord> Mempool::TakeBatch(std::size_t records_max,
+                                                        std::size_t bytes_max,
+                                                        std::chrono::milliseconds wait) {
+  std::unique_lock lock(mutex_);
+  ready_.wait_for(lock, wait, [&] { return closed_ || !queue_.empty(); });
+  std::vector<chaincode::SignedRecord> batch;
+  std::size_t batch_bytes = 0;
+  while (!queue_.empty() && batch.size() < records_max) {
+    std::size_t size = queue_.front().record.payload.size();
+    if (!batch.empty() && batch_bytes + size > bytes_max) break;
+    batch_bytes += size;
+    bytes_ -= size;
+    batch.push_back(std::move(queue_.front().record));
+    queue_.pop_front();
+  }
+  return batch;
+}
+
+void Mempool::Release(const std::vector<chaincode::RecordId>& ids) {
+  std::lock_guard lock(mutex_);
+  for (const auto& id : ids) known_.erase(id);
+}
+
+void Mempool::Close() {
+  std::lock_guard lock(mutex_);
+  closed_ = true;
+  ready_.notify_all();
+}
+
+std::size_t Mempool::pending_records() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+std::size_t Mempool::pending_bytes() const {
+  std::lock_guard lock(mutex_);
+  return bytes_;
+}
+
+}  // namespace mbl::node

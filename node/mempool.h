@@ -1,0 +1,55 @@
+// Records admitted but not yet committed: bounded, deduplicated by record id, first in first out.
+// A record taken for a block stays known ("in flight") until the commit path releases it, so the
+// same record can never be ordered twice (R5). Thread safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <vector>
+
+#include "base/status.h"
+#include "chaincode/envelope.h"
+
+namespace mbl::node {
+
+class Mempool {
+ public:
+  Mempool(std::size_t records_max, std::size_t bytes_max)
+      : records_max_(records_max), bytes_max_(bytes_max) {}
+
+  // kAlreadyExists when pending or in flight; kResourceExhausted when full.
+  Status Add(const chaincode::RecordId& id, chaincode::SignedRecord record);
+  bool Contains(const chaincode::RecordId& id) const;
+
+  // Waits up to `wait` for a record, then takes at most `records_max` records / `bytes_max`
+  // payload bytes (at least one record when any is pending). They stay in flight.
+  std::vector<chaincode::SignedRecord> TakeBatch(std::size_t records_max, std::size_t bytes_max,
+                                                 std::chrono::milliseconds wait);
+  // The commit path is done with these ids (committed, or dropped).
+  void Release(const std::vector<chaincode::RecordId>& ids);
+  // Wakes every waiter; TakeBatch returns at once from now on.
+  void Close();
+
+  std::size_t pending_records() const;
+  std::size_t pending_bytes() const;
+
+ private:
+  struct Entry {
+    chaincode::RecordId id;
+    chaincode::SignedRecord record;
+  };
+  const std::size_t records_max_;
+  const std::size_t bytes_max_;
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<Entry> queue_;
+  std::set<chaincode::RecordId> known_;  // pending and in flight
+  std::size_t bytes_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace mbl::node

@@ -1,0 +1,64 @@
+#include "node/orderer.h"
+
+#include <algorithm>
+
+namespace mbl::node {
+
+SingleNodeOrderer::SingleNodeOrderer(Mempool& mempool, SingleNodeOrdererOptions options,
+                                     ClockFn clock, std::int64_t parent_time_ms)
+    : mempool_(mempool),
+      options_(options),
+      clock_(std::move(clock)),
+      parent_time_ms_(parent_time_ms) {
+  MBL_CHECK_GT(options_.block_records_max, 0u);
+  MBL_CHECK_GT(options_.block_bytes_max, 0u);
+}
+
+SingleNodeOrderer::~SingleNodeOrderer() { Stop(); }
+
+void SingleNodeOrderer::Start(CommitFn commit) {
+  MBL_CHECK(!thread_.joinable());
+  thread_ = std::thread([this, commit = std::move(commit)] { Run(commit); });
+}
+
+void SingleNodeOrderer::Stop() {
+  stopping_ = true;
+  mempool_.Close();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status SingleNodeOrderer::health() const {
+  std::lock_guard lock(status_mutex_);
+  return status_;
+}
+
+void SingleNodeOrderer::Run(CommitFn commit) {
+  while (!stopping_) {
+    std::int64_t started_ms = clock_();
+    // Waiting up to one interval for the first record, then the rest of the interval lets a
+    // burst of submissions share one block (and one fsync).
+    std::vector<chaincode::SignedRecord> batch = mempool_.TakeBatch(
+        options_.block_records_max, options_.block_bytes_max, options_.block_interval);
+    if (batch.empty()) continue;
+    if (batch.size() < options_.block_records_max) {
+      std::int64_t remaining_ms = options_.block_interval.count() - (clock_() - started_ms);
+      std::int64_t pause_ms = std::min<std::int64_t>(remaining_ms, 5);
+      if (pause_ms > 0 && !stopping_) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+        auto more = mempool_.TakeBatch(options_.block_records_max - batch.size(),
+                                       options_.block_bytes_max, std::chrono::milliseconds(0));
+        for (auto& record : more) batch.push_back(std::move(record));
+      }
+    }
+    std::int64_t time_ms = std::max(parent_time_ms_, clock_());
+    Status status = commit(OrderedBatch{std::move(batch), time_ms});
+    if (!status.ok()) {
+      std::lock_guard lock(status_mutex_);
+      status_ = status;
+      return;
+    }
+    parent_time_ms_ = time_ms;
+  }
+}
+
+}  // namespace mbl::node

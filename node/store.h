@@ -1,0 +1,111 @@
+// The node's durable storage (DESIGN D5): RocksDB with one column family per kind of data and
+// one synced WriteBatch per committed block. Thread safe: one writer (the commit path), any
+// number of readers.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "base/status.h"
+#include "chaincode/executor.h"
+#include "chaincode/state.h"
+#include "node/block.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Snapshot;
+}  // namespace rocksdb
+
+namespace mbl::node {
+
+struct Tip {
+  bool empty = true;  // no block yet
+  std::uint64_t height = 0;
+  crypto::Hash256 hash{};
+  crypto::Hash256 state_root{};
+  std::int64_t time_ms = 0;
+};
+
+struct RecordLocation {
+  std::uint64_t height = 0;
+  std::uint32_t index = 0;
+};
+
+// A consistent view of the state at one moment (a RocksDB snapshot).
+class StateSnapshot final : public chaincode::StateReader {
+ public:
+  StateSnapshot(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* state);
+  ~StateSnapshot() override;
+  StateSnapshot(const StateSnapshot&) = delete;
+  StateSnapshot& operator=(const StateSnapshot&) = delete;
+  std::optional<std::string> Get(std::string_view key) const override;
+  void Scan(std::string_view prefix,
+            const std::function<bool(std::string_view key, std::string_view value)>& visit)
+      const override;
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* state_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the store in `directory`. Does not check integrity: call
+  // CheckIntegrity before serving.
+  static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& directory);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  Tip tip() const;
+
+  // Writes block, results, state changes, indexes and the new tip in one synced batch. The block
+  // must extend the tip (height, parent hash): anything else is a broken invariant.
+  Status CommitBlock(const Block& block, const chaincode::BlockExecution& execution);
+
+  Result<Block> GetBlock(std::uint64_t height) const;
+  std::optional<RecordLocation> FindRecord(const chaincode::RecordId& id) const;
+  Result<chaincode::RecordResult> GetResult(std::uint64_t height, std::uint32_t index) const;
+
+  std::unique_ptr<StateSnapshot> Snapshot() const;
+
+  // Walks the whole chain and checks that blocks, results, record index, tip and state agree.
+  // The message says what disagrees and what to do.
+  Status CheckIntegrity() const;
+
+  // Consensus safety data (the BFT issue): stored and synced before it is acted on.
+  Status PutSafetyData(std::string_view key, std::string_view value);
+  std::optional<std::string> GetSafetyData(std::string_view key) const;
+
+  // Test hook: changes raw bytes to simulate corruption. Never used by the node.
+  Status CorruptForTest(std::string_view column_family, std::string_view key,
+                        std::optional<std::string> value);
+
+ private:
+  Store() = default;
+  Status CheckBlock(std::uint64_t height, const crypto::Hash256& parent_hash, Block* out) const;
+  Status CheckStateChecksum() const;
+  rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> families_;
+  mutable std::mutex tip_mutex_;
+  Tip tip_;
+  crypto::Hash256 state_checksum_{};
+};
+
+// Decodes chaincode::EncodeRecordResult bytes.
+Result<chaincode::RecordResult> DecodeRecordResult(std::string_view bytes);
+
+// Order-independent checksum of the state: sum modulo 2^256 of SHA-256 over each entry.
+// Detects a state column family that disagrees with the committed blocks.
+crypto::Hash256 AddEntryToChecksum(const crypto::Hash256& sum, std::string_view key,
+                                   std::string_view value, bool subtract);
+
+}  // namespace mbl::node
