@@ -1,0 +1,51 @@
+// mbl: the command-line client of the mass balance ledger (docs/cli.md).
+#include <iostream>
+#include <string>
+
+#include "crypto/ed25519.h"
+#include "tools/cli.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: mbl COMMAND ...   (docs/cli.md)
+  keygen --out DIR [--name NAME]                     create a key pair (secret file 0600)
+  genesis --spec FILE --sign-key KEY --out FILE      assemble and sign a genesis from public keys
+  node start --config FILE                           run mbl-node
+  net create|start|stop|status [--dir DIR]           a local network on 127.0.0.1
+  record sign|submit --in RECORD.json --key KEY [--node URL] [--wait] [--out FILE]
+  record submit --envelope SIGNED.json [--node URL] [--wait]
+  get record ID | get block HEIGHT --key KEY [--node URL]
+  query NAME [k=v ...] --key KEY [--node URL]
+  health | validators [--node URL]
+  exit CODE [--node URL]                             public exit-record lookup
+  scenario run FILE [--node URL] [--keys DIR]
+Every command takes --json for machine-readable output.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace mbl::tools;
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
+    std::cout << kUsage;
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  if (!mbl::crypto::InitializeCrypto().ok())
+    return ReportError(mbl::Internal("libsodium init failed"), false);
+  std::string command = argv[1];
+  auto args = Args::Parse(argc, argv, 2, {"json", "wait"});
+  if (!args.ok()) return ReportError(args.status(), false);
+  if (command == "keygen") return CommandKeygen(*args);
+  if (command == "genesis") return CommandGenesis(*args);
+  if (command == "record") return CommandRecord(*args);
+  if (command == "get") return CommandGet(*args);
+  if (command == "health") return CommandHealth(*args);
+  if (command == "validators") return CommandValidators(*args);
+  if (command == "query") return CommandQuery(*args);
+  if (command == "exit") return CommandExit(*args);
+  if (command == "scenario") return CommandScenario(*args);
+  if (command == "net") return CommandNet(*args);
+  if (command == "node") return CommandNode(*args, argv[0]);
+  std::cerr << "unknown command '" << command << "'\n" << kUsage;
+  return kExitUsage;
+}

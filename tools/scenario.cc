@@ -1,0 +1,296 @@
+#include "tools/scenario.h"
+
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "base/limits.h"
+#include "chaincode/record_json.h"
+#include "crypto/encoding.h"
+#include "crypto/key_file.h"
+#include "tools/cli.h"
+
+namespace mbl::tools {
+
+Result<nlohmann::json> Substitute(const nlohmann::json& value,
+                                  const std::map<std::string, nlohmann::json>& variables) {
+  if (value.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [key, member] : value.items()) {
+      MBL_ASSIGN_OR_RETURN(out[key], Substitute(member, variables));
+    }
+    return out;
+  }
+  if (value.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& element : value) {
+      MBL_ASSIGN_OR_RETURN(nlohmann::json substituted, Substitute(element, variables));
+      out.push_back(std::move(substituted));
+    }
+    return out;
+  }
+  if (!value.is_string()) return value;
+  const std::string& text = value.get_ref<const std::string&>();
+  std::string out;
+  std::size_t position = 0;
+  while (true) {
+    std::size_t start = text.find("${", position);
+    if (start == std::string::npos) break;
+    std::size_t end = text.find('}', start);
+    if (end == std::string::npos) return InvalidArgument("unterminated ${ in '" + text + "'");
+    std::string name = text.substr(start + 2, end - start - 2);
+    auto it = variables.find(name);
+    if (it == variables.end()) return InvalidArgument("unknown scenario variable ${" + name + "}");
+    if (start == 0 && end + 1 == text.size()) return it->second;
+    out += text.substr(position, start - position);
+    out += it->second.is_string() ? it->second.get<std::string>() : it->second.dump();
+    position = end + 1;
+  }
+  out += text.substr(position);
+  return nlohmann::json(out);
+}
+
+bool JsonContains(const nlohmann::json& actual, const nlohmann::json& expected) {
+  if (expected.is_object()) {
+    if (!actual.is_object()) return false;
+    for (const auto& [key, member] : expected.items()) {
+      if (!actual.contains(key) || !JsonContains(actual[key], member)) return false;
+    }
+    return true;
+  }
+  if (expected.is_array()) {
+    if (!actual.is_array()) return false;
+    for (const auto& element : expected) {
+      bool found = false;
+      for (const auto& candidate : actual) found = found || JsonContains(candidate, element);
+      if (!found) return false;
+    }
+    return true;
+  }
+  return actual == expected;
+}
+
+Result<nlohmann::json> JsonPath(const nlohmann::json& value, const std::string& path) {
+  const nlohmann::json* current = &value;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t dot = path.find('.', start);
+    std::string part =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (current->is_object() && current->contains(part)) {
+      current = &(*current)[part];
+    } else if (current->is_array() && !part.empty() &&
+               part.find_first_not_of("0123456789") == std::string::npos &&
+               std::stoul(part) < current->size()) {
+      current = &(*current)[std::stoul(part)];
+    } else {
+      return NotFound("path '" + path + "' has no '" + part + "'");
+    }
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return *current;
+}
+
+namespace {
+
+struct Runner {
+  std::string node;
+  std::filesystem::path keys_dir;
+  bool json = false;
+  std::map<std::string, std::unique_ptr<crypto::KeyPair>> actors;
+  std::map<std::string, nlohmann::json> variables;
+  std::map<std::string, nlohmann::json> envelopes;  // saved signed records, for resubmission
+  std::string chain_id;
+  nlohmann::json report = nlohmann::json::array();
+};
+
+Result<const crypto::KeyPair*> Actor(Runner& runner, const nlohmann::json& step) {
+  std::string name = step.value("actor", "");
+  auto it = runner.actors.find(name);
+  if (it == runner.actors.end()) return InvalidArgument("step names unknown actor '" + name + "'");
+  return it->second.get();
+}
+
+// Compares the outcome of a submission or read with the step's "expect".
+std::string CheckExpectation(const nlohmann::json& expect, int http_status,
+                             const nlohmann::json& body) {
+  std::string status = body.is_object() ? body.value("status", "") : "";
+  if (http_status >= 400) status = "refused";
+  std::string want = expect.value("status", "");
+  if (!want.empty() && want != status) {
+    std::string why =
+        status == "refused" && body.contains("error") ? body["error"].value("message", "") : "";
+    if (status == "rejected")
+      why = body["result"].value("rule", "") + ": " + body["result"].value("message", "");
+    return "expected " + want + ", got " + status + (why.empty() ? "" : " (" + why + ")");
+  }
+  if (expect.contains("http") && expect["http"].get<int>() != http_status) {
+    return "expected HTTP " + std::to_string(expect["http"].get<int>()) + ", got " +
+           std::to_string(http_status);
+  }
+  if (expect.contains("rule")) {
+    std::string rule = body.contains("result") ? body["result"].value("rule", "") : "";
+    if (rule != expect["rule"].get<std::string>()) {
+      return "expected rule " + expect["rule"].get<std::string>() + ", got '" + rule + "'";
+    }
+  }
+  if (expect.contains("message_contains")) {
+    std::string text = body.dump();
+    if (text.find(expect["message_contains"].get<std::string>()) == std::string::npos) {
+      return "the answer does not mention '" + expect["message_contains"].get<std::string>() + "'";
+    }
+  }
+  if (expect.contains("body") && !JsonContains(body, expect["body"])) {
+    return "the answer does not contain " + expect["body"].dump();
+  }
+  return "";
+}
+
+Result<nlohmann::json> RunRecordStep(Runner& runner, const nlohmann::json& step,
+                                     const std::string& node, int* http_status) {
+  nlohmann::json envelope;
+  if (step.contains("resubmit")) {
+    auto it = runner.envelopes.find(step["resubmit"].get<std::string>());
+    if (it == runner.envelopes.end())
+      return InvalidArgument("nothing saved as '" + step["resubmit"].get<std::string>() +
+                             "' to resubmit");
+    envelope = it->second;
+  } else {
+    MBL_ASSIGN_OR_RETURN(const crypto::KeyPair* key, Actor(runner, step));
+    MBL_ASSIGN_OR_RETURN(nlohmann::json record, Substitute(step["record"], runner.variables));
+    std::int64_t valid_for_ms = step.value("valid_for_ms", std::int64_t{60 * 60 * 1000});
+    MBL_ASSIGN_OR_RETURN(chaincode::SignedRecord signed_record,
+                         SignRecordJson(record, *key, runner.chain_id, valid_for_ms));
+    envelope = chaincode::EnvelopeToJson(signed_record);
+  }
+  if (step.contains("save_envelope"))
+    runner.envelopes[step["save_envelope"].get<std::string>()] = envelope;
+  MBL_ASSIGN_OR_RETURN(HttpReply reply,
+                       HttpCall(node, "POST", "/v1/records?wait=commit", envelope.dump()));
+  *http_status = reply.status;
+  return reply.body;
+}
+
+Result<nlohmann::json> RunReadStep(Runner& runner, const nlohmann::json& step,
+                                   const std::string& node, int* http_status) {
+  std::string target;
+  if (step.contains("query")) {
+    target = "/v1/query/" + step["query"].get<std::string>();
+    char separator = '?';
+    MBL_ASSIGN_OR_RETURN(
+        nlohmann::json params,
+        Substitute(step.value("params", nlohmann::json::object()), runner.variables));
+    for (const auto& [key, value] : params.items()) {
+      target +=
+          separator + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
+      separator = '&';
+    }
+  } else {
+    MBL_ASSIGN_OR_RETURN(nlohmann::json path, Substitute(step["get"], runner.variables));
+    target = path.get<std::string>();
+  }
+  const crypto::KeyPair* key = nullptr;
+  if (step.contains("actor")) {
+    MBL_ASSIGN_OR_RETURN(key, Actor(runner, step));
+  }
+  MBL_ASSIGN_OR_RETURN(HttpReply reply, HttpCall(node, "GET", target, "", key));
+  *http_status = reply.status;
+  return reply.body;
+}
+
+// Runs one step; returns "" when every expectation held, else what went wrong.
+std::string RunStep(Runner& runner, const nlohmann::json& step) {
+  std::string node = step.value("node", runner.node);
+  int http_status = 0;
+  Result<nlohmann::json> body = step.contains("record") || step.contains("resubmit")
+                                    ? RunRecordStep(runner, step, node, &http_status)
+                                    : RunReadStep(runner, step, node, &http_status);
+  if (!body.ok()) return body.status().message();
+  std::string failure =
+      CheckExpectation(step.value("expect", nlohmann::json::object()), http_status, *body);
+  if (!failure.empty()) return failure;
+  const nlohmann::json saves = step.value("save", nlohmann::json::object());
+  for (const auto& [variable, path] : saves.items()) {
+    auto value = JsonPath(*body, path.get<std::string>());
+    if (!value.ok()) return "cannot save " + variable + ": " + value.status().message();
+    runner.variables[variable] = *value;
+  }
+  runner.variables["last_id"] = body->is_object() ? body->value("id", "") : "";
+  return "";
+}
+
+Status LoadActors(Runner& runner, const nlohmann::json& scenario) {
+  const nlohmann::json actors = scenario.value("actors", nlohmann::json::object());
+  for (const auto& [name, path] : actors.items()) {
+    std::filesystem::path file = path.get<std::string>();
+    if (file.is_relative()) file = runner.keys_dir / file;
+    auto key = crypto::ReadSecretKeyFile(file);
+    if (!key.ok()) return key.status().WithContext("actor " + name);
+    runner.actors[name] = std::make_unique<crypto::KeyPair>(std::move(*key));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+int CommandScenario(const Args& args) {
+  bool json = args.Has("json");
+  if (Status status = args.OnlyFlags({"node", "keys", "json"}); !status.ok())
+    return ReportError(status, json);
+  if (args.positional().size() != 2 || args.positional()[0] != "run") {
+    return ReportError(InvalidArgument("usage: mbl scenario run FILE --node URL [--keys DIR]"),
+                       json);
+  }
+  std::filesystem::path file = args.positional()[1];
+  auto scenario = ReadJsonFile(file);
+  if (!scenario.ok()) return ReportError(scenario.status(), json);
+  if (!scenario->is_object() || !(*scenario)["steps"].is_array()) {
+    return ReportError(
+        InvalidArgument(file.string() + ": a scenario is an object with a 'steps' array"), json);
+  }
+  if ((*scenario)["steps"].size() > limits::kScenarioStepsMax) {
+    return ReportError(InvalidArgument(file.string() + " has too many steps"), json);
+  }
+  Runner runner;
+  runner.json = json;
+  runner.node = args.Get("node", "http://127.0.0.1:7700");
+  runner.keys_dir = args.Get("keys", std::filesystem::absolute(file).parent_path().string());
+  if (Status status = LoadActors(runner, *scenario); !status.ok()) return ReportError(status, json);
+  auto chain = FetchChainId(runner.node);
+  if (!chain.ok()) return ReportError(chain.status(), json);
+  runner.chain_id = *chain;
+  runner.variables["now_ms"] = std::to_string(NowMs());
+  const nlohmann::json variables = scenario->value("variables", nlohmann::json::object());
+  for (const auto& [name, value] : variables.items()) {
+    runner.variables[name] = value;
+  }
+  if (!json) std::cout << "scenario " << scenario->value("name", file.filename().string()) << "\n";
+  int failures = 0;
+  int index = 0;
+  for (const auto& step : (*scenario)["steps"]) {
+    ++index;
+    std::string name = step.value("name", "step " + std::to_string(index));
+    std::string failure = RunStep(runner, step);
+    failures += failure.empty() ? 0 : 1;
+    runner.report.push_back({{"step", name}, {"ok", failure.empty()}, {"failure", failure}});
+    if (!json) {
+      std::cout << (failure.empty() ? "  ok    " : "  FAIL  ") << name;
+      if (!failure.empty()) std::cout << ": " << failure;
+      std::cout << "\n";
+    }
+  }
+  std::size_t total = (*scenario)["steps"].size();
+  if (json) {
+    std::cout << nlohmann::json{{"steps", runner.report},
+                                {"passed", total - failures},
+                                {"failed", failures}}
+                     .dump()
+              << "\n";
+  } else {
+    std::cout << (total - failures) << " of " << total << " steps as expected\n";
+  }
+  return failures == 0 ? kExitOk : kExitFailed;
+}
+
+}  // namespace mbl::tools
