@@ -48,9 +48,11 @@ LedgerFixture::LedgerFixture() {
   }
   v1::Validator* validator = genesis->add_validators();
   validator->set_organization("smelter");
-  validator->set_public_key(crypto::ToHex(crypto::KeyPair::Generate().public_key));
+  validator_key_ = crypto::KeyPair::Generate();
+  validator->set_public_key(crypto::ToHex(validator_key_.public_key));
   chaincode::SignedRecord signed_genesis = chaincode::SignRecord(
       chaincode::SerializeDeterministic(genesis_record), Key("rs", v1::TOP_MANAGEMENT));
+  genesis_ = signed_genesis;
   chaincode::RecordId id = chaincode::ComputeRecordId(signed_genesis.payload);
   chain_id_.assign(reinterpret_cast<const char*>(id.data()), id.size());
   chaincode::BlockExecution execution = Commit({signed_genesis}, kGenesisTimeMs);

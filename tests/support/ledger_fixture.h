@@ -21,6 +21,9 @@ class LedgerFixture {
   LedgerFixture();
 
   const crypto::KeyPair& Key(const std::string& org, v1::Role role) const;
+  // The signed genesis record and the single validator's node key (for tests of node/).
+  const chaincode::SignedRecord& genesis() const { return genesis_; }
+  const crypto::KeyPair& validator_key() const { return validator_key_; }
 
   // Fills version, chain id, author, a fresh nonce and a validity window from the current time.
   chaincode::SignedRecord Sign(v1::Record record, const std::string& org, v1::Role role);
@@ -50,6 +53,8 @@ class LedgerFixture {
   std::uint64_t height_ = 0;
   std::uint64_t nonce_ = 0;
   std::string chain_id_;
+  chaincode::SignedRecord genesis_;
+  crypto::KeyPair validator_key_;
   std::vector<std::pair<std::vector<chaincode::SignedRecord>, std::int64_t>> blocks_;
 };
 

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The README's second command: installs what is missing, builds, runs the whole test suite.
+# Ends with ctest's summary. MBL_BUILD_DIR overrides the build directory (default: build/).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bash "$root/scripts/install-deps.sh"
+bash "$root/scripts/build.sh"
+cd "${MBL_BUILD_DIR:-$root/build}"
+ctest --output-on-failure -j2 --timeout 600

@@ -1,0 +1,151 @@
+// The ledger core with real RocksDB: genesis, commits, restarts, admission refusals.
+#include "node/ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "crypto/encoding.h"
+#include "tests/unit/node/node_test_util.h"
+
+namespace mbl::node {
+namespace {
+
+using testing::SiteRecord;
+using testing::TempDir;
+
+class LedgerTest : public ::testing::Test {
+ protected:
+  Result<std::unique_ptr<Ledger>> OpenLedger() {
+    LedgerOptions options;
+    options.data_dir = dir_.path() / "data";
+    options.genesis = fixture_.genesis();
+    options.ordering.block_interval = std::chrono::milliseconds(5);
+    crypto::KeyPair key = crypto::KeyPair::FromSeed(fixture_.validator_key().secret_key.seed());
+    return Ledger::Open(std::move(options), std::move(key));
+  }
+
+  // Submits and waits until committed; returns the record JSON from the ledger.
+  nlohmann::json SubmitAndWait(Ledger& ledger, const chaincode::SignedRecord& record) {
+    auto outcomes = ledger.Submit({record});
+    EXPECT_TRUE(outcomes[0].status.ok()) << outcomes[0].status.ToString();
+    std::promise<void> done;
+    ledger.WhenCommitted({outcomes[0].id}, std::chrono::seconds(10), [&] { done.set_value(); });
+    done.get_future().wait();
+    return ledger.GetRecord(outcomes[0].id).value();
+  }
+
+  TempDir dir_;
+  test_support::LedgerFixture fixture_;
+};
+
+TEST_F(LedgerTest, CommitsGenesisThenRecordsAndKeepsThemAcrossRestart) {
+  std::string id_hex;
+  {
+    auto ledger = OpenLedger();
+    ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+    EXPECT_EQ((*ledger)->store().tip().height, 0u);
+    nlohmann::json record = SubmitAndWait(**ledger, SiteRecord(fixture_, "plant"));
+    EXPECT_EQ(record["status"], "accepted");
+    EXPECT_EQ(record["record"]["site_definition"]["site_id"], "plant");
+    id_hex = record["id"];
+  }
+  auto reopened = OpenLedger();
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ((*reopened)->store().tip().height, 1u);
+  auto id = crypto::FixedFromHex<32>(id_hex, "id");
+  EXPECT_EQ((*reopened)->GetRecord(*id).value()["status"], "accepted");
+  EXPECT_TRUE((*reopened)->store().CheckIntegrity().ok());
+}
+
+TEST_F(LedgerTest, RefusesADataDirectoryOfAnotherLedger) {
+  { ASSERT_TRUE(OpenLedger().ok()); }
+  test_support::LedgerFixture other;
+  LedgerOptions options;
+  options.data_dir = dir_.path() / "data";
+  options.genesis = other.genesis();
+  auto ledger = Ledger::Open(std::move(options),
+                             crypto::KeyPair::FromSeed(other.validator_key().secret_key.seed()));
+  ASSERT_FALSE(ledger.ok());
+  EXPECT_NE(ledger.status().message().find("another ledger"), std::string::npos);
+}
+
+TEST_F(LedgerTest, RefusesANodeKeyOutsideTheValidatorSet) {
+  LedgerOptions options;
+  options.data_dir = dir_.path() / "data";
+  options.genesis = fixture_.genesis();
+  auto ledger = Ledger::Open(std::move(options), crypto::KeyPair::Generate());
+  ASSERT_FALSE(ledger.ok());
+  EXPECT_NE(ledger.status().message().find("validator set"), std::string::npos);
+}
+
+TEST_F(LedgerTest, AdmissionRefusalsEachStoreNothing) {
+  auto ledger = OpenLedger();
+  ASSERT_TRUE(ledger.ok());
+  chaincode::SignedRecord good = SiteRecord(fixture_, "plant");
+  chaincode::SignedRecord bad_signature = good;
+  bad_signature.signature[0] ^= 1;
+  chaincode::SignedRecord unknown_signer =
+      chaincode::SignRecord(good.payload, crypto::KeyPair::Generate());
+  chaincode::SignedRecord without_role = SiteRecord(fixture_, "plant2", v1::EVALUATION_RESPONSIBLE);
+  chaincode::SignedRecord too_long =
+      SiteRecord(fixture_, "plant3", v1::OPERATION_RESPONSIBLE, 3LL * 24 * 3600 * 1000);
+  chaincode::SignedRecord expired =
+      SiteRecord(fixture_, "plant4", v1::OPERATION_RESPONSIBLE, -1000);
+  chaincode::SignedRecord garbage =
+      chaincode::SignRecord("\x01\x02garbage", fixture_.Key("smelter", v1::OPERATION_RESPONSIBLE));
+  auto outcomes =
+      (*ledger)->Submit({bad_signature, unknown_signer, without_role, too_long, expired, garbage});
+  EXPECT_EQ(outcomes[0].status.code(), Code::kUnauthenticated);
+  EXPECT_EQ(outcomes[1].status.code(), Code::kUnauthenticated);
+  EXPECT_EQ(outcomes[2].status.code(), Code::kPermissionDenied);
+  EXPECT_EQ(outcomes[3].status.code(), Code::kInvalidArgument);
+  EXPECT_EQ(outcomes[4].status.code(), Code::kInvalidArgument);
+  EXPECT_EQ(outcomes[5].status.code(), Code::kInvalidArgument);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ((*ledger)->store().tip().height, 0u) << "nothing refused may reach a block";
+  EXPECT_EQ((*ledger)->Health()["mempool_records"], 0);
+}
+
+TEST_F(LedgerTest, DuplicatesAreRefusedWhilePendingAndOnceCommitted) {
+  auto ledger = OpenLedger();
+  ASSERT_TRUE(ledger.ok());
+  chaincode::SignedRecord record = SiteRecord(fixture_, "plant");
+  auto first = (*ledger)->Submit({record, record});
+  EXPECT_TRUE(first[0].status.ok());
+  EXPECT_EQ(first[1].status.code(), Code::kAlreadyExists);
+  SubmitAndWait(**ledger, SiteRecord(fixture_, "other"));
+  std::promise<void> done;
+  (*ledger)->WhenCommitted({first[0].id}, std::chrono::seconds(10), [&] { done.set_value(); });
+  done.get_future().wait();
+  EXPECT_EQ((*ledger)->Submit({record})[0].status.code(), Code::kAlreadyExists);
+}
+
+TEST_F(LedgerTest, RecordBrokenByARuleIsCommittedAsRejectedWithItsRule) {
+  auto ledger = OpenLedger();
+  ASSERT_TRUE(ledger.ok());
+  v1::Record factor;
+  factor.set_valid_until_ms(testing::WallNowMs() + 60'000);
+  factor.mutable_conversion_factor()->set_product_group_in("undefined-in");
+  factor.mutable_conversion_factor()->set_product_group_out("undefined-out");
+  factor.mutable_conversion_factor()->set_factor_ppm(1'000'000);
+  nlohmann::json record =
+      SubmitAndWait(**ledger, fixture_.Sign(factor, "smelter", v1::OPERATION_RESPONSIBLE));
+  EXPECT_EQ(record["status"], "rejected");
+  EXPECT_EQ(record["result"]["rule"], "T4");
+  EXPECT_EQ((*ledger)->store().tip().height, 1u);
+}
+
+TEST_F(LedgerTest, WaitersTimeOutWhenTheirRecordNeverCommits) {
+  auto ledger = OpenLedger();
+  ASSERT_TRUE(ledger.ok());
+  std::promise<void> done;
+  auto started = std::chrono::steady_clock::now();
+  (*ledger)->WhenCommitted({chaincode::ComputeRecordId("never")}, std::chrono::milliseconds(50),
+                           [&] { done.set_value(); });
+  ASSERT_EQ(done.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(50));
+}
+
+}  // namespace
+}  // namespace mbl::node
