@@ -1,0 +1,187 @@
+// Real processes: mbl-node started by `mbl net start`, driven by the `mbl` binary, restarted,
+// and killed with SIGKILL in the middle of a stream of writes.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <random>
+#include <thread>
+#include <utility>
+
+#include "chaincode/record_json.h"
+#include "crypto/encoding.h"
+#include "crypto/key_file.h"
+#include "tools/cli.h"
+#include "tools/http_client.h"
+
+namespace mbl {
+namespace {
+
+int FreePort() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+// Runs the mbl CLI; returns its exit code and captures stdout.
+int Mbl(const std::string& arguments, std::string* output = nullptr) {
+  std::string command = std::string(MBL_CLI_BINARY) + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  std::string text;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) text += buffer;
+  int status = pclose(pipe);
+  if (output != nullptr) *output = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class ProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(crypto::InitializeCrypto().ok());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("mbl-process-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    port_ = FreePort();
+    url_ = "http://127.0.0.1:" + std::to_string(port_);
+    std::string output;
+    ASSERT_EQ(
+        Mbl("net create --dir " + dir_.string() + " --port " + std::to_string(port_), &output), 0)
+        << output;
+  }
+  void TearDown() override {
+    Mbl("net stop --dir " + dir_.string());
+    std::filesystem::remove_all(dir_);
+  }
+  void StartNode() {
+    std::string output;
+    ASSERT_EQ(Mbl("net start --dir " + dir_.string(), &output), 0) << output;
+  }
+  pid_t NodePid() {
+    auto text = tools::ReadTextFile(dir_ / "node0" / "mbl-node.pid");
+    return text.ok() ? static_cast<pid_t>(std::stol(*text)) : -1;
+  }
+  std::uint64_t Height() {
+    auto reply = tools::HttpCall(url_, "GET", "/v1/health");
+    return reply.ok() ? reply->body["height"].get<std::uint64_t>() : 0;
+  }
+
+  std::filesystem::path dir_;
+  int port_ = 0;
+  std::string url_;
+};
+
+TEST_F(ProcessTest, CliRunsTheScenarioAgainstARealNodeAndTheChainSurvivesRestart) {
+  StartNode();
+  std::string output;
+  ASSERT_EQ(
+      Mbl("scenario run " + std::string(MBL_SOURCE_DIR) +
+              "/scenarios/worked-example-setup.json --node " + url_ + " --keys " + dir_.string(),
+          &output),
+      0)
+      << output;
+  std::uint64_t height = Height();
+  EXPECT_GE(height, 10u);
+  ASSERT_EQ(Mbl("net stop --dir " + dir_.string(), &output), 0) << output;
+  StartNode();
+  EXPECT_EQ(Height(), height);
+  std::string key = (dir_ / "brand/keys/ops.secret").string();
+  ASSERT_EQ(Mbl("get block 1 --json --key " + key + " --node " + url_, &output), 0) << output;
+  EXPECT_NE(output.find("\"height\":1"), std::string::npos) << output;
+  ASSERT_EQ(Mbl("query characteristics --key " + key + " --node " + url_, &output), 0) << output;
+  EXPECT_NE(output.find("cu-8.0-mix"), std::string::npos);
+}
+
+TEST_F(ProcessTest, CliExitCodesSayWhatWentWrong) {
+  std::string output;
+  EXPECT_EQ(Mbl("frobnicate", &output), tools::kExitUsage);
+  EXPECT_EQ(Mbl("health --node http://127.0.0.1:1", &output), tools::kExitUnreachable);
+  EXPECT_NE(output.find("cannot reach the node"), std::string::npos) << output;
+  StartNode();
+  std::string record = (dir_ / "record.json").string();
+  ASSERT_TRUE(
+      tools::WriteTextFile(
+          record,
+          R"({"author_org":"smelter","site_definition":{"site_id":"x","area_type":"site"}})")
+          .ok());
+  // The smelter's evaluation responsible lacks the role: refused (exit 4) and nothing stored.
+  std::uint64_t before = Height();
+  EXPECT_EQ(Mbl("record submit --wait --in " + record + " --key " +
+                    (dir_ / "smelter/keys/eval.secret").string() + " --node " + url_,
+                &output),
+            tools::kExitRefused)
+      << output;
+  EXPECT_NE(output.find("operation_responsible"), std::string::npos) << output;
+  EXPECT_EQ(Height(), before);
+  EXPECT_EQ(Mbl("record submit --wait --in " + record + " --key " +
+                    (dir_ / "smelter/keys/ops.secret").string() + " --node " + url_,
+                &output),
+            tools::kExitOk)
+      << output;
+  EXPECT_EQ(Height(), before + 1);
+}
+
+// kill -9 during a stream of acknowledged writes, then restart: the node passes its integrity
+// check and every record whose commit was acknowledged is there.
+TEST_F(ProcessTest, KillNineDuringWritesLosesNoAcknowledgedRecord) {
+  auto key = crypto::ReadSecretKeyFile(dir_ / "smelter/keys/ops.secret");
+  ASSERT_TRUE(key.ok());
+  auto reader = crypto::ReadSecretKeyFile(dir_ / "brand/keys/ops.secret");
+  ASSERT_TRUE(reader.ok());
+  std::mt19937 random(static_cast<unsigned>(getpid()));
+  std::vector<std::string> acknowledged;
+  int sequence = 0;
+  constexpr int kCycles = 4;
+  for (int cycle = 0; cycle < kCycles; ++cycle) {
+    StartNode();
+    auto chain = tools::FetchChainId(url_);
+    ASSERT_TRUE(chain.ok());
+    std::atomic<bool> stop{false};
+    std::mutex mutex;
+    std::thread writer([&] {
+      while (!stop) {
+        nlohmann::json batch = nlohmann::json::array();
+        for (int i = 0; i < 20; ++i) {
+          nlohmann::json record = {
+              {"author_org", "smelter"},
+              {"site_definition",
+               {{"site_id", "s" + std::to_string(sequence++)}, {"area_type", "site"}}}};
+          batch.push_back(
+              chaincode::EnvelopeToJson(tools::SignRecordJson(record, *key, *chain).value()));
+        }
+        auto reply = tools::HttpCall(url_, "POST", "/v1/records?wait=commit&timeout_ms=5000",
+                                     nlohmann::json{{"records", batch}}.dump(), nullptr,
+                                     std::chrono::seconds(10));
+        if (!reply.ok()) return;  // the node died under us
+        std::lock_guard lock(mutex);
+        for (const auto& result : reply->body["results"]) {
+          if (result["status"] == "accepted") acknowledged.push_back(result["id"]);
+        }
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 + random() % 600));
+    pid_t pid = NodePid();
+    ASSERT_GT(pid, 0);
+    ASSERT_EQ(kill(pid, SIGKILL), 0);
+    waitpid(pid, nullptr, 0);
+    stop = true;
+    writer.join();
+  }
+  StartNode();  // refuses to start if its integrity check fails
+  ASSERT_FALSE(acknowledged.empty()) << "the writer never got an acknowledgement";
+  for (const std::string& id : acknowledged) {
+    auto reply = tools::HttpCall(url_, "GET", "/v1/records/" + id, "", &*reader);
+    ASSERT_TRUE(reply.ok());
+    ASSERT_EQ(reply->status, 200) << "acknowledged record " << id << " is missing: " << reply->raw;
+    EXPECT_EQ(reply->body["status"], "accepted");
+  }
+  std::printf("kill -9 cycles: %d, acknowledged records checked: %zu\n", kCycles,
+              acknowledged.size());
+}
+
+}  // namespace
+}  // namespace mbl
