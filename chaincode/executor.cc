@@ -86,7 +86,7 @@ RecordResult ApplyRecord(const SignedRecord& envelope, OverlayState& block_state
   bool duplicate = false;
   v1::Record record;
   nlohmann::json details = nlohmann::json::object();
-  OverlayState record_state(block_state);
+  OverlayState record_state(static_cast<const StateReader&>(block_state));
   if (block_state.Get(included_key)) {
     duplicate = true;
     rejection = Reject("R5", "record " + crypto::ToHex(result.record_id) +

@@ -53,8 +53,8 @@ Result<nlohmann::json> RunReferenceQuery(const std::string& name,
   }
   if (name == "sites") {
     MBL_ASSIGN_OR_RETURN(std::string org, Param(params, "org"));
-    return nlohmann::json{
-        {"org", org}, {"sites", ListLatest<v1::SiteDefinition>(state, "g/site/" + org + "/")}};
+    return nlohmann::json{{"org", org},
+                          {"sites", ListLatest<v1::SiteDefinition>(state, "g/site/" + org + "/")}};
   }
   if (name == "characteristics") {
     return nlohmann::json{
@@ -66,10 +66,9 @@ Result<nlohmann::json> RunReferenceQuery(const std::string& name,
   }
   if (name == "conversion-factors") {
     MBL_ASSIGN_OR_RETURN(std::string org, Param(params, "org"));
-    return nlohmann::json{
-        {"org", org},
-        {"conversion_factors",
-         ListLatest<v1::ConversionFactorDefinition>(state, "g/factor/" + org + "/")}};
+    return nlohmann::json{{"org", org},
+                          {"conversion_factors", ListLatest<v1::ConversionFactorDefinition>(
+                                                     state, "g/factor/" + org + "/")}};
   }
   return NotFound("no query named '" + name + "'; queries: " + ReferenceQueryNames());
 }

@@ -29,6 +29,10 @@ using WriteSet = std::map<std::string, std::optional<std::string>, std::less<>>;
 class OverlayState final : public StateReader {
  public:
   explicit OverlayState(const StateReader& base) : base_(base) {}
+  // Never copied. To layer over another overlay, pass it as a StateReader:
+  // OverlayState child(static_cast<const StateReader&>(parent)).
+  OverlayState(const OverlayState&) = delete;
+  OverlayState& operator=(const OverlayState&) = delete;
   std::optional<std::string> Get(std::string_view key) const override;
   void Scan(std::string_view prefix,
             const std::function<bool(std::string_view key, std::string_view value)>& visit)

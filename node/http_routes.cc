@@ -137,7 +137,7 @@ void FillCommitted(Submission& submission, LedgerService& service) {
   for (auto& result : submission.results) {
     if (result.value("status", "") != "pending") continue;
     auto id = ParseRecordId(result["id"].get<std::string>());
-    auto record = service.GetRecord(*id);
+    auto record = service.GetRecordOutcome(*id);
     if (!record.ok()) continue;
     result["status"] = (*record)["status"];
     if (record->contains("result")) result["result"] = (*record)["result"];

@@ -323,6 +323,22 @@ Result<nlohmann::json> Ledger::GetRecord(const chaincode::RecordId& id) {
                         {"record", record_json.ok() ? *record_json : nlohmann::json()}};
 }
 
+Result<nlohmann::json> Ledger::GetRecordOutcome(const chaincode::RecordId& id) {
+  auto location = store_->FindRecord(id);
+  if (!location) {
+    if (mempool_->Contains(id))
+      return nlohmann::json{{"id", crypto::ToHex(id)}, {"status", "pending"}};
+    return NotFound("no record " + crypto::ToHex(id) + " on this node");
+  }
+  MBL_ASSIGN_OR_RETURN(chaincode::RecordResult result,
+                       store_->GetResult(location->height, location->index));
+  return nlohmann::json{{"id", crypto::ToHex(id)},
+                        {"status", result.accepted ? "accepted" : "rejected"},
+                        {"height", location->height},
+                        {"index", location->index},
+                        {"result", ResultJson(result)}};
+}
+
 Result<nlohmann::json> Ledger::GetBlock(std::uint64_t height) {
   MBL_ASSIGN_OR_RETURN(Block block, store_->GetBlock(height));
   nlohmann::json records = nlohmann::json::array();

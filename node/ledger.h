@@ -38,6 +38,7 @@ class Ledger final : public LedgerService {
   void WhenCommitted(std::vector<chaincode::RecordId> ids, std::chrono::milliseconds timeout,
                      std::function<void()> done) override;
   Result<nlohmann::json> GetRecord(const chaincode::RecordId& id) override;
+  Result<nlohmann::json> GetRecordOutcome(const chaincode::RecordId& id) override;
   Result<nlohmann::json> GetBlock(std::uint64_t height) override;
   nlohmann::json Health() override;
   nlohmann::json Validators() override;

@@ -47,6 +47,8 @@ class LedgerService {
 
   // {"id","status":"pending"|"accepted"|"rejected","height","index","result":{...},"record":{...}}
   virtual Result<nlohmann::json> GetRecord(const chaincode::RecordId& id) = 0;
+  // The outcome only: {"id","status","height","index","result"}, without reading the block.
+  virtual Result<nlohmann::json> GetRecordOutcome(const chaincode::RecordId& id) = 0;
   // {"header":{...},"hash","records":[ids],"results":[...]}
   virtual Result<nlohmann::json> GetBlock(std::uint64_t height) = 0;
   virtual nlohmann::json Health() = 0;

@@ -44,7 +44,7 @@ TEST(OverlayState, NestedOverlaysMergeInOrder) {
   MemoryState base;
   OverlayState block(base);
   block.Put("x", "1");
-  OverlayState record(block);
+  OverlayState record(static_cast<const StateReader&>(block));
   record.Put("x", "2");
   record.Delete("y");
   EXPECT_EQ(block.Get("x"), "1");
