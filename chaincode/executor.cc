@@ -36,8 +36,10 @@ HandlerResult Dispatch(ApplyContext& context) {
     case v1::Record::BODY_NOT_SET:
       return Reject("FORMAT", "the record has no body: set exactly one record type");
     default:
+      // T6..T17 have their schemas (chaincode/proto/credits.proto) but not yet their rules.
       return Reject("FORMAT", "record type " + std::to_string(record.body_case()) +
-                                  " is not accepted by this ledger version");
+                                  " (T6..T17, the credit lifecycle) is not enabled in this ledger "
+                                  "version; see docs/rules.md");
   }
 }
 

@@ -1,0 +1,63 @@
+#include "chaincode/record_json.h"
+
+#include <gtest/gtest.h>
+
+#include "chaincode/proto/records.pb.h"
+#include "tests/support/ledger_fixture.h"
+
+namespace mbl::chaincode {
+namespace {
+
+TEST(RecordJson, RoundTripsEveryFieldKind) {
+  auto payload = RecordPayloadFromJson(R"({"version": 1, "author_org": "smelter", "nonce": "42",
+      "valid_until_ms": "1767225600000",
+      "shipment": {"to_org": "wiremaker", "product_mass_grams": "45000000", "credit_grams": 45000000}})");
+  ASSERT_TRUE(payload.ok()) << payload.status().ToString();
+  v1::Record record;
+  ASSERT_TRUE(record.ParseFromString(*payload));
+  EXPECT_EQ(record.shipment().credit_grams(), 45'000'000u);
+  EXPECT_EQ(record.nonce(), 42u);
+  auto json = RecordPayloadToJson(*payload);
+  ASSERT_TRUE(json.ok());
+  EXPECT_EQ((*json)["shipment"]["to_org"], "wiremaker");
+}
+
+TEST(RecordJson, UnknownFieldsAndWrongTypesAreNamed) {
+  auto unknown = RecordPayloadFromJson(R"({"author_org": "x", "site_definiton": {}})");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("site_definiton"), std::string::npos);
+  EXPECT_FALSE(RecordPayloadFromJson(R"({"nonce": "not a number"})").ok());
+  EXPECT_FALSE(RecordPayloadFromJson("[]").ok());
+  EXPECT_FALSE(RecordPayloadToJson("\xff\xff").ok());
+}
+
+TEST(RecordJson, EnvelopeJsonRoundTripAndFieldErrors) {
+  crypto::KeyPair key = crypto::KeyPair::Generate();
+  SignedRecord record = SignRecord("payload bytes", key);
+  auto back = EnvelopeFromJson(EnvelopeToJson(record));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->payload, record.payload);
+  EXPECT_EQ(back->signature, record.signature);
+  nlohmann::json missing = EnvelopeToJson(record);
+  missing.erase("signer");
+  EXPECT_NE(EnvelopeFromJson(missing).status().message().find("signer"), std::string::npos);
+  nlohmann::json short_signature = EnvelopeToJson(record);
+  short_signature["signature"] = "abcd";
+  EXPECT_NE(EnvelopeFromJson(short_signature).status().message().find("signature"),
+            std::string::npos);
+  EXPECT_FALSE(EnvelopeFromJson(nlohmann::json::array()).ok());
+}
+
+TEST(CreditLifecycle, T6ToT17AreRejectedUntilTheirRulesAreEnabled) {
+  test_support::LedgerFixture ledger;
+  v1::Record request;
+  request.mutable_certificate_request()->set_characteristic("cu-re-mix");
+  RecordResult result =
+      ledger.CommitOne(ledger.Sign(request, "smelter", v1::OPERATION_RESPONSIBLE));
+  EXPECT_FALSE(result.accepted);
+  EXPECT_EQ(result.rejection.rule, "FORMAT");
+  EXPECT_NE(result.rejection.message.find("not enabled"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mbl::chaincode
