@@ -23,12 +23,7 @@ using tools::HttpCall;
 class ApiTest : public ::testing::Test {
  protected:
   void StartNode(HttpOptions http = {}) {
-    LedgerOptions options;
-    options.data_dir = dir_.path() / "data";
-    options.genesis = fixture_.genesis();
-    options.ordering.block_interval = std::chrono::milliseconds(5);
-    auto ledger = Ledger::Open(
-        std::move(options), crypto::KeyPair::FromSeed(fixture_.validator_key().secret_key.seed()));
+    auto ledger = testing::OpenTestLedger(fixture_, dir_.path() / "data");
     ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
     ledger_ = std::move(*ledger);
     http.address = "127.0.0.1";

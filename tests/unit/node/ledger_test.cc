@@ -17,12 +17,7 @@ using testing::TempDir;
 class LedgerTest : public ::testing::Test {
  protected:
   Result<std::unique_ptr<Ledger>> OpenLedger() {
-    LedgerOptions options;
-    options.data_dir = dir_.path() / "data";
-    options.genesis = fixture_.genesis();
-    options.ordering.block_interval = std::chrono::milliseconds(5);
-    crypto::KeyPair key = crypto::KeyPair::FromSeed(fixture_.validator_key().secret_key.seed());
-    return Ledger::Open(std::move(options), std::move(key));
+    return testing::OpenTestLedger(fixture_, dir_.path() / "data");
   }
 
   // Submits and waits until committed; returns the record JSON from the ledger.

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "chaincode/registry.h"
+#include "node/ledger.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace mbl::node::testing {
@@ -45,6 +46,17 @@ inline chaincode::SignedRecord SiteRecord(test_support::LedgerFixture& fixture,
   site->set_site_id(site_id);
   site->set_area_type("site");
   return fixture.Sign(record, "smelter", role);
+}
+
+// Opens a ledger for the fixture's genesis and validator key, cutting blocks every 5 ms.
+inline Result<std::unique_ptr<Ledger>> OpenTestLedger(const test_support::LedgerFixture& fixture,
+                                                      const std::filesystem::path& data_dir) {
+  LedgerOptions options;
+  options.data_dir = data_dir;
+  options.genesis = fixture.genesis();
+  options.ordering.block_interval = std::chrono::milliseconds(5);
+  return Ledger::Open(std::move(options),
+                      crypto::KeyPair::FromSeed(fixture.validator_key().secret_key.seed()));
 }
 
 }  // namespace mbl::node::testing

@@ -24,12 +24,7 @@ class StoreTest : public ::testing::Test {
  protected:
   // Builds a store with genesis and two more blocks through the real ledger, then closes it.
   void SetUp() override {
-    LedgerOptions options;
-    options.data_dir = data_dir();
-    options.genesis = fixture_.genesis();
-    options.ordering.block_interval = std::chrono::milliseconds(5);
-    auto ledger = Ledger::Open(
-        std::move(options), crypto::KeyPair::FromSeed(fixture_.validator_key().secret_key.seed()));
+    auto ledger = testing::OpenTestLedger(fixture_, data_dir());
     ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
     for (const char* site : {"a", "b"}) {
       auto outcome = (*ledger)->Submit({SiteRecord(fixture_, site)});
@@ -118,11 +113,7 @@ TEST_F(StoreTest, NodeRefusesToOpenACorruptStore) {
     auto store = Reopen();
     ASSERT_TRUE(store->CorruptForTest("state", "g/chain", std::string("{}")).ok());
   }
-  LedgerOptions options;
-  options.data_dir = data_dir();
-  options.genesis = fixture_.genesis();
-  auto ledger = Ledger::Open(std::move(options),
-                             crypto::KeyPair::FromSeed(fixture_.validator_key().secret_key.seed()));
+  auto ledger = testing::OpenTestLedger(fixture_, data_dir());
   ASSERT_FALSE(ledger.ok());
   EXPECT_EQ(ledger.status().code(), Code::kDataLoss);
   EXPECT_NE(ledger.status().message().find("integrity check"), std::string::npos);
