@@ -22,7 +22,7 @@ constexpr v1::Role kRoles[] = {v1::TOP_MANAGEMENT, v1::OPERATION_RESPONSIBLE,
 
 }  // namespace
 
-LedgerFixture::LedgerFixture() {
+LedgerFixture::LedgerFixture(std::uint32_t membership_quorum) {
   MBL_CHECK(crypto::InitializeCrypto().ok());
   v1::Record genesis_record;
   genesis_record.set_version(1);
@@ -30,6 +30,7 @@ LedgerFixture::LedgerFixture() {
   v1::Genesis* genesis = genesis_record.mutable_genesis();
   genesis->set_chain_name("test-chain");
   genesis->set_genesis_time_ms(kGenesisTimeMs);
+  genesis->set_membership_quorum(membership_quorum);
   for (const OrgSpec& spec : kOrgs) {
     v1::Organization* organization = genesis->add_organizations();
     organization->set_id(spec.id);

@@ -18,7 +18,8 @@ inline constexpr std::int64_t kGenesisTimeMs = 1'767'225'600'000;  // 2026-01-01
 
 class LedgerFixture {
  public:
-  LedgerFixture();
+  // `membership_quorum`: approvals a membership change needs (decision 0005).
+  explicit LedgerFixture(std::uint32_t membership_quorum = 0);
 
   const crypto::KeyPair& Key(const std::string& org, v1::Role role) const;
   // The signed genesis record and the single validator's node key (for tests of node/).

@@ -364,3 +364,56 @@ TEST(Determinism, R16_StateRootDependsOnParentAndEveryWrite) {
 
 }  // namespace
 }  // namespace mbl::chaincode
+
+namespace mbl::chaincode {
+namespace {
+
+using test_support::LedgerFixture;
+
+v1::Record ApproveRecord(const RecordId& proposal) {
+  v1::Record record;
+  record.mutable_membership_change()->set_approve(crypto::ToHex(proposal));
+  return record;
+}
+
+TEST(Membership, T1_ChangeTakesEffectOnlyWhenTheQuorumOfOtherMembersApproves) {
+  LedgerFixture ledger(/*membership_quorum=*/2);
+  crypto::KeyPair newcomer = crypto::KeyPair::Generate();
+  v1::Record proposal;
+  auto* change = proposal.mutable_membership_change()->mutable_add_person();
+  change->set_organization("brand");
+  change->mutable_person()->set_name("new buyer");
+  change->mutable_person()->set_public_key(crypto::ToHex(newcomer.public_key));
+  change->mutable_person()->add_roles(v1::OPERATION_RESPONSIBLE);
+  auto proposed = ledger.Sign(proposal, "rs", v1::TOP_MANAGEMENT);
+  ASSERT_TRUE(ledger.CommitOne(proposed).accepted);
+  RecordId proposal_id = ComputeRecordId(proposed.payload);
+  EXPECT_FALSE(GetKeyHolder(ledger.state(), newcomer.public_key).has_value()) << "not yet";
+
+  // The proposer cannot approve itself; an operation responsible cannot approve; one member
+  // approving twice counts once.
+  auto self = ledger.CommitOne(ledger.Sign(ApproveRecord(proposal_id), "rs", v1::TOP_MANAGEMENT));
+  EXPECT_EQ(self.rejection.rule, "T1");
+  auto wrong_role = ledger.CommitOne(
+      ledger.Sign(ApproveRecord(proposal_id), "smelter", v1::OPERATION_RESPONSIBLE));
+  EXPECT_EQ(wrong_role.rejection.rule, "R3");
+  ASSERT_TRUE(
+      ledger.CommitOne(ledger.Sign(ApproveRecord(proposal_id), "smelter", v1::TOP_MANAGEMENT))
+          .accepted);
+  auto twice =
+      ledger.CommitOne(ledger.Sign(ApproveRecord(proposal_id), "smelter", v1::TOP_MANAGEMENT));
+  EXPECT_EQ(twice.rejection.rule, "T1");
+  EXPECT_FALSE(GetKeyHolder(ledger.state(), newcomer.public_key).has_value());
+
+  auto enacted =
+      ledger.CommitOne(ledger.Sign(ApproveRecord(proposal_id), "cb", v1::TOP_MANAGEMENT));
+  ASSERT_TRUE(enacted.accepted) << enacted.rejection.message;
+  EXPECT_EQ(nlohmann::json::parse(enacted.details_json)["enacted"], true);
+  EXPECT_EQ(GetKeyHolder(ledger.state(), newcomer.public_key)->organization, "brand");
+  auto late =
+      ledger.CommitOne(ledger.Sign(ApproveRecord(proposal_id), "wiremaker", v1::TOP_MANAGEMENT));
+  EXPECT_EQ(late.rejection.rule, "T1") << "an enacted proposal is gone";
+}
+
+}  // namespace
+}  // namespace mbl::chaincode
