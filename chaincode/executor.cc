@@ -33,12 +33,24 @@ HandlerResult Dispatch(ApplyContext& context) {
       return ApplyConversionFactor(context, record.conversion_factor());
     case v1::Record::kCbAccreditation:
       return ApplyCbAccreditation(context, record.cb_accreditation());
+    case v1::Record::kCertificateRequest:
+      return ApplyCertificateRequest(context, record.certificate_request());
+    case v1::Record::kCertification:
+      return ApplyCertification(context, record.certification());
+    case v1::Record::kProcessing:
+      return ApplyProcessing(context, record.processing());
+    case v1::Record::kShipment:
+      return ApplyShipment(context, record.shipment());
+    case v1::Record::kReceiptDecision:
+      return ApplyReceiptDecision(context, record.receipt_decision());
+    case v1::Record::kSystemExit:
+      return ApplySystemExit(context, record.system_exit());
     case v1::Record::BODY_NOT_SET:
       return Reject("FORMAT", "the record has no body: set exactly one record type");
     default:
-      // T6..T17 have their schemas (chaincode/proto/credits.proto) but not yet their rules.
+      // T11, T12, T14..T17 have their schemas (chaincode/proto/credits.proto), not yet their rules.
       return Reject("FORMAT", "record type " + std::to_string(record.body_case()) +
-                                  " (T6..T17, the credit lifecycle) is not enabled in this ledger "
+                                  " (T11, T12 or T14..T17) is not enabled in this ledger "
                                   "version; see docs/rules.md");
   }
 }

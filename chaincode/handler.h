@@ -41,6 +41,14 @@ HandlerResult ApplyConversionFactor(ApplyContext& context,
                                     const v1::ConversionFactorDefinition& definition);
 HandlerResult ApplyCbAccreditation(ApplyContext& context, const v1::CbAccreditation& accreditation);
 
+// T6..T10, T13 (chaincode/handlers/t06..t13).
+HandlerResult ApplyCertificateRequest(ApplyContext& context, const v1::CertificateRequest& request);
+HandlerResult ApplyCertification(ApplyContext& context, const v1::Certification& certification);
+HandlerResult ApplyProcessing(ApplyContext& context, const v1::Processing& processing);
+HandlerResult ApplyShipment(ApplyContext& context, const v1::Shipment& shipment);
+HandlerResult ApplyReceiptDecision(ApplyContext& context, const v1::ReceiptDecision& decision);
+HandlerResult ApplySystemExit(ApplyContext& context, const v1::SystemExit& exit);
+
 // Field checks shared by handlers: bounded text and lists, rule "FORMAT".
 HandlerResult CheckText(std::string_view field, const std::string& value, bool required);
 HandlerResult CheckHexHash(std::string_view field, const std::string& value, bool required);

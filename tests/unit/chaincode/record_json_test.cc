@@ -48,10 +48,10 @@ TEST(RecordJson, EnvelopeJsonRoundTripAndFieldErrors) {
   EXPECT_FALSE(EnvelopeFromJson(nlohmann::json::array()).ok());
 }
 
-TEST(CreditLifecycle, T6ToT17AreRejectedUntilTheirRulesAreEnabled) {
+TEST(CreditLifecycle, RecordTypesNotYetEnabledAreRejected) {
   test_support::LedgerFixture ledger;
   v1::Record request;
-  request.mutable_certificate_request()->set_characteristic("cu-re-mix");
+  request.mutable_period_close()->set_fiscal_year(2026);
   RecordResult result =
       ledger.CommitOne(ledger.Sign(request, "smelter", v1::OPERATION_RESPONSIBLE));
   EXPECT_FALSE(result.accepted);

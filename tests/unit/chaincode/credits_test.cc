@@ -1,0 +1,387 @@
+// The credit lifecycle T6..T10, T13 and the rules it enforces (R2, R4..R8, R10, R11, R13), with
+// the conservation identity (R6) checked after every block.
+#include <gtest/gtest.h>
+
+#include "chaincode/credits/accounts.h"
+#include "chaincode/credits/exit_code.h"
+#include "chaincode/credits/validity.h"
+#include "chaincode/registry.h"
+#include "crypto/encoding.h"
+#include "tests/support/ledger_fixture.h"
+
+namespace mbl::chaincode {
+namespace {
+
+using test_support::LedgerFixture;
+constexpr std::uint64_t kTonne = 1'000'000;  // grams
+constexpr const char* kCo2 = "cu-8.0-mix";
+constexpr const char* kRecycled = "cu-re-mix";
+
+class CreditsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Commit("rs", v1::TOP_MANAGEMENT, Characteristic(kCo2, v1::GHG_REDUCED));
+    Commit("rs", v1::TOP_MANAGEMENT, Characteristic(kRecycled, v1::RECYCLED_CONTENT));
+    for (const char* group : {"cathode", "wire", "computer"}) {
+      v1::Record record;
+      record.mutable_product_group_definition()->set_id(group);
+      record.mutable_product_group_definition()->set_nature(
+          std::string(group) == "computer" ? "electronics" : "copper");
+      Commit("rs", v1::TOP_MANAGEMENT, record);
+    }
+    v1::Record accreditation;
+    accreditation.mutable_cb_accreditation()->set_certification_body("cb");
+    accreditation.mutable_cb_accreditation()->add_characteristics(kCo2);
+    accreditation.mutable_cb_accreditation()->add_characteristics(kRecycled);
+    Commit("rs", v1::TOP_MANAGEMENT, accreditation);
+    for (const char* org : {"smelter", "wiremaker", "brand"}) {
+      v1::Record site;
+      site.mutable_site_definition()->set_site_id("main");
+      site.mutable_site_definition()->set_area_type("site");
+      Commit(org, v1::OPERATION_RESPONSIBLE, site);
+    }
+  }
+
+  static v1::Record Characteristic(const std::string& id, v1::CharacteristicCategory category) {
+    v1::Record record;
+    record.mutable_characteristic_definition()->set_id(id);
+    record.mutable_characteristic_definition()->set_name(id);
+    record.mutable_characteristic_definition()->set_category(category);
+    return record;
+  }
+
+  RecordResult Commit(const std::string& org, v1::Role role, const v1::Record& record,
+                      std::int64_t time_ms = 0) {
+    RecordResult result = ledger_.CommitOne(ledger_.Sign(record, org, role), time_ms);
+    CheckAllConservation();
+    return result;
+  }
+
+  void CheckAllConservation() {
+    for (const char* characteristic : {kCo2, kRecycled}) {
+      Status status = CheckConservation(ledger_.state(), characteristic);
+      ASSERT_TRUE(status.ok()) << status.message();
+    }
+  }
+
+  static std::string IdOf(const RecordResult& result) { return crypto::ToHex(result.record_id); }
+
+  // T6 + T7: certified credits into the smelter's cathode account. Returns the lot id.
+  std::string Certify(const char* characteristic, std::uint64_t grams, std::int64_t time_ms = 0) {
+    v1::Record request;
+    auto* body = request.mutable_certificate_request();
+    body->set_site_id("main");
+    body->set_characteristic(characteristic);
+    body->set_product_group("cathode");
+    body->set_input_mass_grams(grams * 4);
+    body->set_characteristic_mass_claimed_grams(grams);
+    RecordResult requested = Commit("smelter", v1::OPERATION_RESPONSIBLE, request, time_ms);
+    EXPECT_TRUE(requested.accepted) << requested.rejection.message;
+    v1::Record certification;
+    certification.mutable_certification()->set_request_id(IdOf(requested));
+    certification.mutable_certification()->set_decision(v1::Certification::APPROVE);
+    certification.mutable_certification()->set_certified_mass_grams(grams);
+    RecordResult certified = Commit("cb", v1::EVALUATION_RESPONSIBLE, certification, time_ms);
+    EXPECT_TRUE(certified.accepted) << certified.rejection.message;
+    return IdOf(certified);
+  }
+
+  static v1::Record Shipment(const std::string& to, const std::string& group, std::uint64_t product,
+                             std::uint64_t credits, const char* characteristic = kCo2) {
+    v1::Record record;
+    auto* body = record.mutable_shipment();
+    body->set_from_site_id("main");
+    body->set_to_org(to);
+    body->set_to_site_id("main");
+    body->set_characteristic(characteristic);
+    body->set_product_group(group);
+    body->set_product_mass_grams(product);
+    body->set_credit_grams(credits);
+    return record;
+  }
+
+  static v1::Record Receipt(const std::string& shipment_id,
+                            v1::ReceiptDecision::Decision decision) {
+    v1::Record record;
+    record.mutable_receipt_decision()->set_shipment_id(shipment_id);
+    record.mutable_receipt_decision()->set_decision(decision);
+    record.mutable_receipt_decision()->set_reason("quality claim");
+    return record;
+  }
+
+  std::uint64_t Held(const std::string& org, const std::string& group,
+                     const char* characteristic = kCo2) {
+    return SumLots(ledger_.state(), AccountPrefix({org, "main", characteristic, group}));
+  }
+
+  LedgerFixture ledger_;
+};
+
+TEST_F(CreditsTest, WorkedExample_SmelterToWireMakerToBrandToExit) {
+  Certify(kCo2, 45 * kTonne);
+  Certify(kRecycled, 10 * kTonne);
+  EXPECT_EQ(Held("smelter", "cathode"), 45 * kTonne);
+
+  RecordResult shipped = Commit("smelter", v1::OPERATION_RESPONSIBLE,
+                                Shipment("wiremaker", "cathode", 45 * kTonne, 45 * kTonne));
+  ASSERT_TRUE(shipped.accepted) << shipped.rejection.message;
+  EXPECT_EQ(GetConservation(ledger_.state(), kCo2).in_transit, 45 * kTonne);
+  ASSERT_TRUE(Commit("wiremaker", v1::OPERATION_RESPONSIBLE,
+                     Receipt(IdOf(shipped), v1::ReceiptDecision::CONFIRM))
+                  .accepted);
+
+  v1::Record factor;
+  factor.mutable_conversion_factor()->set_product_group_in("cathode");
+  factor.mutable_conversion_factor()->set_product_group_out("wire");
+  factor.mutable_conversion_factor()->set_factor_ppm(1'000'000);
+  factor.mutable_conversion_factor()->set_method_document_hash(std::string(64, 'b'));
+  ASSERT_TRUE(Commit("wiremaker", v1::OPERATION_RESPONSIBLE, factor).accepted);
+  v1::Record processing;
+  processing.mutable_processing()->set_site_id("main");
+  processing.mutable_processing()->set_characteristic(kCo2);
+  processing.mutable_processing()->set_product_group_in("cathode");
+  processing.mutable_processing()->set_product_group_out("wire");
+  processing.mutable_processing()->set_consumed_grams(45 * kTonne);
+  ASSERT_TRUE(Commit("wiremaker", v1::OPERATION_RESPONSIBLE, processing).accepted);
+  EXPECT_EQ(Held("wiremaker", "wire"), 45 * kTonne);
+
+  RecordResult to_brand = Commit("wiremaker", v1::OPERATION_RESPONSIBLE,
+                                 Shipment("brand", "wire", 45 * kTonne, 45 * kTonne));
+  ASSERT_TRUE(to_brand.accepted);
+  ASSERT_TRUE(Commit("brand", v1::OPERATION_RESPONSIBLE,
+                     Receipt(IdOf(to_brand), v1::ReceiptDecision::CONFIRM))
+                  .accepted);
+
+  v1::Record exit;
+  auto* body = exit.mutable_system_exit();
+  body->set_site_id("main");
+  body->set_characteristic(kCo2);
+  body->set_product_group("wire");
+  body->set_credit_grams(30 * kTonne);
+  body->set_scope(v1::SystemExit::PART_OR_COMPONENT);
+  body->set_product_batch("laptops 2026-W48");
+  RecordResult retired = Commit("brand", v1::OPERATION_RESPONSIBLE, exit);
+  ASSERT_TRUE(retired.accepted) << retired.rejection.message;
+  std::string code = nlohmann::json::parse(retired.details_json)["exit_code"];
+  EXPECT_EQ(code, ExitCodeForRecord(retired.record_id));
+  auto stored = nlohmann::json::parse(*ledger_.state().Get("c/exit/" + code));
+  EXPECT_EQ(stored["provenance"]["cbs"], nlohmann::json::array({"cb"}));
+  EXPECT_EQ(stored["provenance"]["steps"], 3);
+  EXPECT_NE(stored["statement"].get<std::string>().find("cannot be guaranteed"), std::string::npos);
+
+  Conservation co2 = GetConservation(ledger_.state(), kCo2);
+  EXPECT_EQ(co2.issued, 45 * kTonne);
+  EXPECT_EQ(co2.retired, 30 * kTonne);
+  EXPECT_EQ(co2.held, 15 * kTonne);
+  EXPECT_EQ(test_support::ReplayFromGenesis(ledger_.blocks()), ledger_.state_root());
+}
+
+TEST_F(CreditsTest, R8_ShipmentCarryingMoreCreditsThanItsMassIsRejected) {
+  Certify(kCo2, 45 * kTonne);
+  auto state_before = ledger_.state_root();
+  RecordResult result = Commit("smelter", v1::OPERATION_RESPONSIBLE,
+                               Shipment("wiremaker", "cathode", 45 * kTonne, 46 * kTonne));
+  EXPECT_EQ(result.rejection.rule, "R8");
+  EXPECT_EQ(Held("smelter", "cathode"), 45 * kTonne);
+  EXPECT_NE(state_before, ledger_.state_root()) << "only the used-id marker changed";
+}
+
+TEST_F(CreditsTest, R4_ShippingMoreThanHeldIsRejectedWhole) {
+  Certify(kCo2, 45 * kTonne);
+  RecordResult result = Commit("smelter", v1::OPERATION_RESPONSIBLE,
+                               Shipment("wiremaker", "cathode", 50 * kTonne, 46 * kTonne));
+  EXPECT_EQ(result.rejection.rule, "R4");
+  EXPECT_EQ(Held("smelter", "cathode"), 45 * kTonne);
+  EXPECT_EQ(GetConservation(ledger_.state(), kCo2).in_transit, 0u);
+}
+
+TEST_F(CreditsTest, R5_DoubleSpendInsideOneBlockAndAcrossBlocks) {
+  Certify(kCo2, 45 * kTonne);
+  auto first = ledger_.Sign(Shipment("wiremaker", "cathode", 45 * kTonne, 45 * kTonne), "smelter",
+                            v1::OPERATION_RESPONSIBLE);
+  auto second = ledger_.Sign(Shipment("brand", "cathode", 45 * kTonne, 45 * kTonne), "smelter",
+                             v1::OPERATION_RESPONSIBLE);
+  BlockExecution block = ledger_.Commit({first, second});
+  CheckAllConservation();
+  EXPECT_TRUE(block.results[0].accepted);
+  EXPECT_EQ(block.results[1].rejection.rule, "R4");
+  RecordResult again = Commit("smelter", v1::OPERATION_RESPONSIBLE,
+                              Shipment("wiremaker", "cathode", 45 * kTonne, 1));
+  EXPECT_EQ(again.rejection.rule, "R4");
+  EXPECT_EQ(GetConservation(ledger_.state(), kCo2).in_transit, 45 * kTonne);
+}
+
+TEST_F(CreditsTest, R5_AReceiptIsDecidedOnce) {
+  Certify(kCo2, 10 * kTonne);
+  RecordResult shipped = Commit("smelter", v1::OPERATION_RESPONSIBLE,
+                                Shipment("wiremaker", "cathode", 10 * kTonne, 10 * kTonne));
+  ASSERT_TRUE(Commit("wiremaker", v1::OPERATION_RESPONSIBLE,
+                     Receipt(IdOf(shipped), v1::ReceiptDecision::CONFIRM))
+                  .accepted);
+  EXPECT_EQ(Commit("wiremaker", v1::OPERATION_RESPONSIBLE,
+                   Receipt(IdOf(shipped), v1::ReceiptDecision::CONFIRM))
+                .rejection.rule,
+            "R5");
+  EXPECT_EQ(Commit("wiremaker", v1::OPERATION_RESPONSIBLE,
+                   Receipt(IdOf(shipped), v1::ReceiptDecision::REJECT))
+                .rejection.rule,
+            "R5");
+  EXPECT_EQ(Held("wiremaker", "cathode"), 10 * kTonne);
+}
+
+TEST_F(CreditsTest, R3_OnlyTheReceiverDecidesOnAShipment) {
+  Certify(kCo2, 10 * kTonne);
+  RecordResult shipped = Commit("smelter", v1::OPERATION_RESPONSIBLE,
+                                Shipment("wiremaker", "cathode", 10 * kTonne, 10 * kTonne));
+  EXPECT_EQ(Commit("brand", v1::OPERATION_RESPONSIBLE,
+                   Receipt(IdOf(shipped), v1::ReceiptDecision::CONFIRM))
+                .rejection.rule,
+            "R3");
+}
+
+TEST_F(CreditsTest, R7_ExpiredCreditsCannotBeShippedAndAreBookedExpired) {
+  std::int64_t issued = ledger_.time_ms() + 1000;
+  Certify(kCo2, 10 * kTonne, issued);
+  std::int64_t expiry = CreditExpiryMs(ledger_.time_ms());
+  v1::Record late = Shipment("wiremaker", "cathode", 10 * kTonne, 10 * kTonne);
+  late.set_valid_until_ms(expiry + 1000);
+  RecordResult result =
+      ledger_.CommitOne(ledger_.Sign(late, "smelter", v1::OPERATION_RESPONSIBLE), expiry);
+  EXPECT_EQ(result.rejection.rule, "R7");
+  EXPECT_NE(result.rejection.message.find("expired"), std::string::npos);
+}
+
+TEST_F(CreditsTest, R7_RejectedReceiptReturnsCreditsWhoseLotsHaveSinceExpired) {
+  Certify(kCo2, 10 * kTonne);
+  RecordResult shipped = Commit("smelter", v1::OPERATION_RESPONSIBLE,
+                                Shipment("wiremaker", "cathode", 10 * kTonne, 10 * kTonne));
+  std::int64_t after_expiry = CreditExpiryMs(ledger_.time_ms()) + 1000;
+  v1::Record reject = Receipt(IdOf(shipped), v1::ReceiptDecision::REJECT);
+  reject.set_valid_until_ms(after_expiry + 1000);
+  RecordResult rejected =
+      ledger_.CommitOne(ledger_.Sign(reject, "wiremaker", v1::OPERATION_RESPONSIBLE), after_expiry);
+  ASSERT_TRUE(rejected.accepted) << rejected.rejection.message;
+  CheckAllConservation();
+  EXPECT_EQ(Held("smelter", "cathode"), 10 * kTonne)
+      << "back with the sender, with their old issuance time";
+  v1::Record reship = Shipment("brand", "cathode", 10 * kTonne, 1);
+  reship.set_valid_until_ms(after_expiry + 2000);
+  RecordResult reuse = ledger_.CommitOne(ledger_.Sign(reship, "smelter", v1::OPERATION_RESPONSIBLE),
+                                         after_expiry + 1000);
+  EXPECT_EQ(reuse.rejection.rule, "R7");
+}
+
+TEST_F(CreditsTest, R10_RunAroundScrapNeverYieldsRecycledCredits) {
+  v1::Record request;
+  auto* body = request.mutable_certificate_request();
+  body->set_site_id("main");
+  body->set_characteristic(kRecycled);
+  body->set_product_group("cathode");
+  body->set_input_mass_grams(10 * kTonne);
+  body->set_characteristic_mass_claimed_grams(10 * kTonne);
+  body->set_run_around_scrap(true);
+  EXPECT_EQ(Commit("smelter", v1::OPERATION_RESPONSIBLE, request).rejection.rule, "R10");
+  body->set_characteristic(kCo2);
+  EXPECT_TRUE(Commit("smelter", v1::OPERATION_RESPONSIBLE, request).accepted)
+      << "other characteristics may";
+}
+
+TEST_F(CreditsTest, R11_OnlyAnAccreditedCertificationBodyIssues) {
+  v1::Record withdraw;  // a characteristic the CB is not accredited for
+  Commit("rs", v1::TOP_MANAGEMENT, Characteristic("cu-origin", v1::ORIGIN));
+  v1::Record request;
+  auto* body = request.mutable_certificate_request();
+  body->set_site_id("main");
+  body->set_characteristic("cu-origin");
+  body->set_product_group("cathode");
+  body->set_input_mass_grams(kTonne);
+  body->set_characteristic_mass_claimed_grams(kTonne);
+  RecordResult requested = Commit("smelter", v1::OPERATION_RESPONSIBLE, request);
+  v1::Record certification;
+  certification.mutable_certification()->set_request_id(IdOf(requested));
+  certification.mutable_certification()->set_decision(v1::Certification::APPROVE);
+  certification.mutable_certification()->set_certified_mass_grams(kTonne);
+  EXPECT_EQ(Commit("cb", v1::EVALUATION_RESPONSIBLE, certification).rejection.rule, "R11");
+  EXPECT_EQ(Commit("smelter", v1::EVALUATION_RESPONSIBLE, certification).rejection.rule, "R11")
+      << "not a CB";
+  EXPECT_EQ(GetConservation(ledger_.state(), "cu-origin").issued, 0u);
+}
+
+TEST_F(CreditsTest, R11_CertifiedMassAtMostClaimedTimesFactor) {
+  v1::Record request;
+  auto* body = request.mutable_certificate_request();
+  body->set_site_id("main");
+  body->set_characteristic(kCo2);
+  body->set_product_group("cathode");
+  body->set_input_mass_grams(200 * kTonne);
+  body->set_characteristic_mass_claimed_grams(45 * kTonne);
+  RecordResult requested = Commit("smelter", v1::OPERATION_RESPONSIBLE, request);
+  v1::Record certification;
+  certification.mutable_certification()->set_request_id(IdOf(requested));
+  certification.mutable_certification()->set_decision(v1::Certification::APPROVE);
+  certification.mutable_certification()->set_certified_mass_grams(45 * kTonne + 1);
+  EXPECT_EQ(Commit("cb", v1::EVALUATION_RESPONSIBLE, certification).rejection.rule, "R11");
+  certification.mutable_certification()->set_certified_mass_grams(45 * kTonne);
+  EXPECT_TRUE(Commit("cb", v1::EVALUATION_RESPONSIBLE, certification).accepted);
+  EXPECT_EQ(Commit("cb", v1::EVALUATION_RESPONSIBLE, certification).rejection.rule, "R5")
+      << "a request is certified once";
+}
+
+TEST_F(CreditsTest, R2_ProcessingRoundsDownSoRoundingNeverCreatesCredits) {
+  Certify(kCo2, 3);  // 3 g at 333 333 ppm: 0.999999 g -> 0 g, all of it a loss
+  v1::Record factor;
+  factor.mutable_conversion_factor()->set_product_group_in("cathode");
+  factor.mutable_conversion_factor()->set_product_group_out("wire");
+  factor.mutable_conversion_factor()->set_factor_ppm(333'333);
+  factor.mutable_conversion_factor()->set_method_document_hash(std::string(64, 'c'));
+  ASSERT_TRUE(Commit("smelter", v1::OPERATION_RESPONSIBLE, factor).accepted);
+  v1::Record processing;
+  processing.mutable_processing()->set_site_id("main");
+  processing.mutable_processing()->set_characteristic(kCo2);
+  processing.mutable_processing()->set_product_group_in("cathode");
+  processing.mutable_processing()->set_product_group_out("wire");
+  processing.mutable_processing()->set_consumed_grams(3);
+  RecordResult result = Commit("smelter", v1::OPERATION_RESPONSIBLE, processing);
+  ASSERT_TRUE(result.accepted);
+  EXPECT_EQ(nlohmann::json::parse(result.details_json)["produced_grams"], 0);
+  EXPECT_EQ(GetConservation(ledger_.state(), kCo2).losses, 3u);
+}
+
+TEST_F(CreditsTest, R13_RetiredCreditsNeverMoveAgain) {
+  Certify(kCo2, 10 * kTonne);
+  v1::Record exit;
+  auto* body = exit.mutable_system_exit();
+  body->set_site_id("main");
+  body->set_characteristic(kCo2);
+  body->set_product_group("cathode");
+  body->set_credit_grams(10 * kTonne);
+  body->set_scope(v1::SystemExit::PRODUCT);
+  ASSERT_TRUE(Commit("smelter", v1::OPERATION_RESPONSIBLE, exit).accepted);
+  EXPECT_EQ(Commit("smelter", v1::OPERATION_RESPONSIBLE, exit).rejection.rule, "R4")
+      << "same again, new nonce";
+  EXPECT_EQ(
+      Commit("smelter", v1::OPERATION_RESPONSIBLE, Shipment("brand", "cathode", kTonne, kTonne))
+          .rejection.rule,
+      "R4");
+  body->set_scope(v1::SystemExit::SCOPE_UNSPECIFIED);
+  EXPECT_EQ(Commit("smelter", v1::OPERATION_RESPONSIBLE, exit).rejection.rule, "R13");
+}
+
+TEST(ExitCodes, ShortCaseInsensitiveAndForgivingOfLookAlikes) {
+  RecordId id = ComputeRecordId("exit");
+  std::string code = ExitCodeForRecord(id);
+  EXPECT_EQ(code.size(), 18u);
+  EXPECT_EQ(code.substr(0, 4), "MBL-");
+  std::string lower = code;
+  for (char& c : lower) c = static_cast<char>(std::tolower(c));
+  EXPECT_EQ(NormalizeExitCode(lower).value(), code);
+  std::string bare = code.substr(4);
+  std::erase(bare, '-');
+  EXPECT_EQ(NormalizeExitCode(bare).value(), code);
+  EXPECT_EQ(NormalizeExitCode("MBL-OOOO-IIII-LLLL").value(), "MBL-0000-1111-1111");
+  EXPECT_FALSE(NormalizeExitCode("MBL-UUUU-0000-0000").ok());
+  EXPECT_FALSE(NormalizeExitCode("MBL-123").ok());
+}
+
+}  // namespace
+}  // namespace mbl::chaincode
