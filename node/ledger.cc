@@ -2,6 +2,7 @@
 
 #include "base/limits.h"
 #include "chaincode/proto/records.pb.h"
+#include "chaincode/queries/exit_lookup.h"
 #include "chaincode/record_json.h"
 #include "chaincode/reference_queries.h"
 #include "chaincode/registry.h"
@@ -408,9 +409,8 @@ Result<nlohmann::json> Ledger::Query(
 }
 
 Result<nlohmann::json> Ledger::ExitLookup(std::string_view code) {
-  // Exit records (T13) and their codes arrive with the credit lifecycle; until then no code
-  // exists, which is what the consumer is told.
-  return NotFound("no exit record with code '" + std::string(code) + "' on this ledger");
+  auto snapshot = store_->Snapshot();
+  return chaincode::LookupExit(*snapshot, code);
 }
 
 }  // namespace mbl::node

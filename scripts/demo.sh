@@ -18,17 +18,31 @@ echo "== creating a local network in $net"
 "$mbl" net create --dir "$net" --port "$port"
 echo "== starting it"
 "$mbl" net start --dir "$net"
-echo "== running the worked example (scenarios/worked-example-setup.json)"
+echo "== running the worked example (scenarios/worked-example.json)"
 status=0
-"$mbl" scenario run "$root/scenarios/worked-example-setup.json" --node "$node" --keys "$net" || status=$?
+"$mbl" scenario run "$root/scenarios/worked-example.json" --node "$node" --keys "$net" | tee "$net/worked-example.log" || status=$?
+codes=$(grep -o 'MBL-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}' "$net/worked-example.log" | sort -u || true)
+echo
+echo "== exit codes retired for the brand's computer batches"
+for code in $codes; do echo "  $code"; done
+first=$(echo "$codes" | head -n 1)
+if [ -n "$first" ]; then
+  echo
+  echo "== what a consumer sees when looking up $first (public, no key needed):"
+  echo "   $mbl exit $first --node $node"
+  "$mbl" exit "$first" --node "$node"
+fi
 echo
 echo "== the ledger now"
 "$mbl" health --node "$node"
 cat <<EOT
 
-The network keeps running. Try:
+The network keeps running. Look up any exit code with:
+  $mbl exit CODE --node $node
+Try also:
   $mbl validators --node $node
   $mbl query characteristics --key $net/brand/keys/ops.secret --node $node
+  $mbl get block 20 --key $net/cb/keys/eval.secret --node $node
   $mbl get block 1 --key $net/brand/keys/ops.secret --node $node
 Stop it with:
   $mbl net stop --dir $net

@@ -101,6 +101,7 @@ struct Runner {
   std::map<std::string, std::unique_ptr<crypto::KeyPair>> actors;
   std::map<std::string, nlohmann::json> variables;
   std::map<std::string, nlohmann::json> envelopes;  // saved signed records, for resubmission
+  std::string printed;                              // the last step's `print` line
   std::string chain_id;
   nlohmann::json report = nlohmann::json::array();
 };
@@ -217,6 +218,11 @@ std::string RunStep(Runner& runner, const nlohmann::json& step) {
     runner.variables[variable] = *value;
   }
   runner.variables["last_id"] = body->is_object() ? body->value("id", "") : "";
+  if (step.contains("print") && !runner.json) {
+    auto text = Substitute(step["print"], runner.variables);
+    if (!text.ok()) return text.status().message();
+    runner.printed = text->is_string() ? text->get<std::string>() : text->dump();
+  }
   return "";
 }
 
@@ -271,6 +277,7 @@ int CommandScenario(const Args& args) {
   for (const auto& step : (*scenario)["steps"]) {
     ++index;
     std::string name = step.value("name", "step " + std::to_string(index));
+    runner.printed.clear();
     std::string failure = RunStep(runner, step);
     failures += failure.empty() ? 0 : 1;
     runner.report.push_back({{"step", name}, {"ok", failure.empty()}, {"failure", failure}});
@@ -278,6 +285,7 @@ int CommandScenario(const Args& args) {
       std::cout << (failure.empty() ? "  ok    " : "  FAIL  ") << name;
       if (!failure.empty()) std::cout << ": " << failure;
       std::cout << "\n";
+      if (!runner.printed.empty()) std::cout << "        " << runner.printed << "\n";
     }
   }
   std::size_t total = (*scenario)["steps"].size();

@@ -199,7 +199,8 @@ TEST_F(ApiTest, PublicRoutesUnknownRoutesAndWrongMethods) {
   StartNode();
   EXPECT_EQ(HttpCall(url_, "GET", "/v1/health")->body["status"], "ok");
   EXPECT_EQ(HttpCall(url_, "GET", "/v1/validators")->body["validators"].size(), 1u);
-  ExpectError(*HttpCall(url_, "GET", "/v1/exit/MBL-0000"), 404, "not_found");
+  ExpectError(*HttpCall(url_, "GET", "/v1/exit/MBL-0000-0000-0000"), 404, "not_found");
+  ExpectError(*HttpCall(url_, "GET", "/v1/exit/MBL-0000"), 400, "invalid_argument");
   const auto& member = fixture_.Key("brand", v1::OPERATION_RESPONSIBLE);
   ExpectError(*HttpCall(url_, "GET", "/v1/nothing", "", &member), 404, "not_found");
   auto wrong_method = HttpCall(url_, "GET", "/v1/records");

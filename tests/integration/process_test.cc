@@ -80,7 +80,7 @@ TEST_F(ProcessTest, CliRunsTheScenarioAgainstARealNodeAndTheChainSurvivesRestart
   std::string output;
   ASSERT_EQ(
       Mbl("scenario run " + std::string(MBL_SOURCE_DIR) +
-              "/scenarios/worked-example-setup.json --node " + url_ + " --keys " + dir_.string(),
+              "/scenarios/worked-example.json --node " + url_ + " --keys " + dir_.string(),
           &output),
       0)
       << output;

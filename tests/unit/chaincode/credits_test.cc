@@ -5,6 +5,7 @@
 #include "chaincode/credits/accounts.h"
 #include "chaincode/credits/exit_code.h"
 #include "chaincode/credits/validity.h"
+#include "chaincode/queries/exit_lookup.h"
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
 #include "tests/support/ledger_fixture.h"
@@ -381,6 +382,36 @@ TEST(ExitCodes, ShortCaseInsensitiveAndForgivingOfLookAlikes) {
   EXPECT_EQ(NormalizeExitCode("MBL-OOOO-IIII-LLLL").value(), "MBL-0000-1111-1111");
   EXPECT_FALSE(NormalizeExitCode("MBL-UUUU-0000-0000").ok());
   EXPECT_FALSE(NormalizeExitCode("MBL-123").ok());
+}
+
+}  // namespace
+}  // namespace mbl::chaincode
+
+namespace mbl::chaincode {
+namespace {
+
+TEST_F(CreditsTest, Q4_ExitLookupIsAnonymisedUnlessTheCompanyOptsIn) {
+  Certify(kCo2, 10 * kTonne);
+  v1::Record exit;
+  auto* body = exit.mutable_system_exit();
+  body->set_site_id("main");
+  body->set_characteristic(kCo2);
+  body->set_product_group("cathode");
+  body->set_credit_grams(4 * kTonne);
+  body->set_scope(v1::SystemExit::PACKAGING);
+  RecordResult hidden = Commit("smelter", v1::OPERATION_RESPONSIBLE, exit);
+  body->set_disclose_quantities(true);
+  RecordResult shown = Commit("smelter", v1::OPERATION_RESPONSIBLE, exit);
+  auto view = LookupExit(ledger_.state(), ExitCodeForRecord(hidden.record_id));
+  ASSERT_TRUE(view.ok());
+  std::string text = view->dump();
+  EXPECT_EQ(text.find("smelter"), std::string::npos) << "no company names: " << text;
+  EXPECT_FALSE(view->contains("credit_grams"));
+  EXPECT_EQ((*view)["concerns"], "packaging");
+  EXPECT_EQ((*view)["provenance"]["certification_bodies"], nlohmann::json::array({"cb"}));
+  auto disclosed = LookupExit(ledger_.state(), ExitCodeForRecord(shown.record_id));
+  EXPECT_EQ((*disclosed)["credit_grams"], 4 * kTonne);
+  EXPECT_EQ(LookupExit(ledger_.state(), "MBL-0000-0000-0000").status().code(), Code::kNotFound);
 }
 
 }  // namespace

@@ -1,0 +1,35 @@
+#include "chaincode/queries/exit_lookup.h"
+
+#include "chaincode/credits/exit_code.h"
+
+namespace mbl::chaincode {
+
+Result<nlohmann::json> LookupExit(const StateReader& state, std::string_view code) {
+  MBL_ASSIGN_OR_RETURN(std::string canonical, NormalizeExitCode(code));
+  auto stored = state.Get("c/exit/" + canonical);
+  if (!stored) return NotFound("no exit record with code " + canonical + " on this ledger");
+  nlohmann::json exit = nlohmann::json::parse(*stored);
+  const nlohmann::json& provenance = exit["provenance"];
+  nlohmann::json view = {{"exit_code", canonical},
+                         {"record_id", exit["record_id"]},
+                         {"characteristic",
+                          {{"id", exit["characteristic"]},
+                           {"name", exit["characteristic_name"]},
+                           {"category", exit["characteristic_category"]}}},
+                         {"concerns", exit["scope"]},
+                         {"product_description", exit["product_description"]},
+                         {"product_batch", exit["product_batch"]},
+                         {"retired_ms", exit["retired_ms"]},
+                         {"statement", exit["statement"]},
+                         {"provenance",
+                          {{"certification_bodies", provenance["cbs"]},
+                           {"certification_years", provenance["years"]},
+                           {"value_chain_steps", provenance["steps"]}}}};
+  if (exit["disclose_quantities"].get<bool>()) {
+    view["credit_grams"] = exit["credit_grams"];
+    view["product_units"] = exit["product_units"];
+  }
+  return view;
+}
+
+}  // namespace mbl::chaincode
