@@ -41,13 +41,19 @@ HandlerResult ApplyConversionFactor(ApplyContext& context,
                                     const v1::ConversionFactorDefinition& definition);
 HandlerResult ApplyCbAccreditation(ApplyContext& context, const v1::CbAccreditation& accreditation);
 
-// T6..T10, T13 (chaincode/handlers/t06..t13).
+// T6..T17 (chaincode/handlers/t06..t17).
 HandlerResult ApplyCertificateRequest(ApplyContext& context, const v1::CertificateRequest& request);
 HandlerResult ApplyCertification(ApplyContext& context, const v1::Certification& certification);
 HandlerResult ApplyProcessing(ApplyContext& context, const v1::Processing& processing);
 HandlerResult ApplyShipment(ApplyContext& context, const v1::Shipment& shipment);
 HandlerResult ApplyReceiptDecision(ApplyContext& context, const v1::ReceiptDecision& decision);
+HandlerResult ApplySiteTransfer(ApplyContext& context, const v1::SiteTransfer& transfer);
+HandlerResult ApplyProductReturn(ApplyContext& context, const v1::ProductReturn& product_return);
 HandlerResult ApplySystemExit(ApplyContext& context, const v1::SystemExit& exit);
+HandlerResult ApplyPeriodClose(ApplyContext& context, const v1::PeriodClose& close);
+HandlerResult ApplyAuditResult(ApplyContext& context, const v1::AuditResult& audit);
+HandlerResult ApplyNonConformity(ApplyContext& context, const v1::NonConformity& non_conformity);
+HandlerResult ApplyManagementReview(ApplyContext& context, const v1::ManagementReview& review);
 
 // Field checks shared by handlers: bounded text and lists, rule "FORMAT".
 HandlerResult CheckText(std::string_view field, const std::string& value, bool required);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "base/limits.h"
+#include "chaincode/credits/flows.h"
 #include "chaincode/credits/validity.h"
 
 namespace mbl::chaincode {
@@ -144,6 +145,7 @@ Taken TakeCredits(OverlayState& state, const AccountId& account, std::uint64_t g
       expired_found += lot.grams;
       counters.held -= lot.grams;
       counters.expired += lot.grams;
+      BookFlow(state, account.org, account.characteristic, block_time_ms, kFlowExpired, lot.grams);
       state.Delete(key);
       continue;
     }

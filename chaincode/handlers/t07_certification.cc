@@ -1,6 +1,7 @@
 // T7 certification: an accredited CB approves a request, issuing a lot (R11), or rejects it.
 #include "chaincode/credits/accounts.h"
 #include "chaincode/credits/credit_checks.h"
+#include "chaincode/credits/flows.h"
 #include "chaincode/registry.h"
 
 namespace mbl::chaincode {
@@ -58,6 +59,8 @@ HandlerResult ApplyCertification(ApplyContext& context, const v1::Certification&
   counters.issued += lot.grams;
   counters.held += lot.grams;
   PutConservation(context.state, characteristic, counters);
+  BookFlow(context.state, account.org, characteristic, context.block.time_ms, kFlowIssued,
+           lot.grams);
   request["state"] = "approved";
   context.state.Put(request_key, request.dump());
   context.details = {

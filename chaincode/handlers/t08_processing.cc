@@ -2,6 +2,7 @@
 // registered factor (R2, rounding down); the difference is a processing loss (R6).
 #include "chaincode/credits/accounts.h"
 #include "chaincode/credits/credit_checks.h"
+#include "chaincode/credits/flows.h"
 #include "chaincode/registry.h"
 
 namespace mbl::chaincode {
@@ -42,6 +43,10 @@ HandlerResult ApplyProcessing(ApplyContext& context, const v1::Processing& proce
   counters.held += produced;
   counters.losses += processing.consumed_grams() - produced;
   PutConservation(context.state, processing.characteristic(), counters);
+  BookFlow(context.state, org, processing.characteristic(), context.block.time_ms, kFlowProcessedIn,
+           processing.consumed_grams());
+  BookFlow(context.state, org, processing.characteristic(), context.block.time_ms,
+           kFlowProcessedOut, produced);
   context.details = {{"consumed_grams", processing.consumed_grams()},
                      {"produced_grams", produced},
                      {"loss_grams", processing.consumed_grams() - produced},

@@ -2,6 +2,7 @@
 // until the receiver decides (T10).
 #include "chaincode/credits/accounts.h"
 #include "chaincode/credits/credit_checks.h"
+#include "chaincode/credits/flows.h"
 #include "chaincode/registry.h"
 
 namespace mbl::chaincode {
@@ -41,6 +42,8 @@ HandlerResult ApplyShipment(ApplyContext& context, const v1::Shipment& shipment)
   if (taken.rejection) return taken.rejection;
   counters.in_transit += shipment.credit_grams();
   PutConservation(context.state, shipment.characteristic(), counters);
+  BookFlow(context.state, org, shipment.characteristic(), context.block.time_ms, kFlowShipped,
+           shipment.credit_grams());
   nlohmann::json portions = nlohmann::json::array();
   for (const Portion& portion : taken.portions) {
     portions.push_back({{"id", portion.id},

@@ -2,6 +2,7 @@
 // receipt) or rejects (credits return to the sender's account as they were).
 #include "chaincode/credits/accounts.h"
 #include "chaincode/credits/credit_checks.h"
+#include "chaincode/credits/flows.h"
 #include "chaincode/registry.h"
 
 namespace mbl::chaincode {
@@ -57,10 +58,13 @@ HandlerResult ApplyReceiptDecision(ApplyContext& context, const v1::ReceiptDecis
     AddLot(context.state, receiver,
            Lot{RecordIdHex(context), grams, context.block.time_ms, provenance});
     shipment["state"] = "received";
+    BookFlow(context.state, org, characteristic, context.block.time_ms, kFlowReceived, grams);
   } else if (decision.decision() == v1::ReceiptDecision::REJECT) {
     if (auto bad = CheckText("reason", decision.reason(), true)) return bad;
     ReturnToSender(context, shipment);
     shipment["state"] = "rejected";
+    BookFlow(context.state, shipment["from_org"], characteristic, context.block.time_ms,
+             kFlowRejectedBack, grams);
   } else {
     return Reject("FORMAT", "decision must be CONFIRM or REJECT");
   }

@@ -3,6 +3,7 @@
 #include "chaincode/credits/accounts.h"
 #include "chaincode/credits/credit_checks.h"
 #include "chaincode/credits/exit_code.h"
+#include "chaincode/credits/flows.h"
 #include "chaincode/registry.h"
 
 namespace mbl::chaincode {
@@ -51,6 +52,8 @@ HandlerResult ApplySystemExit(ApplyContext& context, const v1::SystemExit& exit)
   if (taken.rejection) return taken.rejection;
   counters.retired += exit.credit_grams();
   PutConservation(context.state, exit.characteristic(), counters);
+  BookFlow(context.state, org, exit.characteristic(), context.block.time_ms, kFlowRetired,
+           exit.credit_grams());
   Provenance provenance = taken.portions.front().provenance;
   for (const Portion& portion : taken.portions) provenance.Absorb(portion.provenance);
   provenance.lineage.push_back(RecordIdHex(context));
