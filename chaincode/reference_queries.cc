@@ -70,7 +70,8 @@ Result<nlohmann::json> RunReferenceQuery(const std::string& name,
                           {"conversion_factors", ListLatest<v1::ConversionFactorDefinition>(
                                                      state, "g/factor/" + org + "/")}};
   }
-  return NotFound("no query named '" + name + "'; queries: " + ReferenceQueryNames());
+  return NotFound("no query named '" + name + "'; queries: " + ReferenceQueryNames() +
+                  ", accounts, period-statement, shipment-document, lineage, conformity");
 }
 
 }  // namespace mbl::chaincode

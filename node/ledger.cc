@@ -2,6 +2,7 @@
 
 #include "base/limits.h"
 #include "chaincode/proto/records.pb.h"
+#include "chaincode/queries/credit_queries.h"
 #include "chaincode/queries/exit_lookup.h"
 #include "chaincode/record_json.h"
 #include "chaincode/reference_queries.h"
@@ -397,14 +398,18 @@ Result<Reader> Ledger::IdentifyReader(const crypto::PublicKey& key) {
   return reader;
 }
 
-Result<nlohmann::json> Ledger::Query(
-    std::string_view name, const nlohmann::json& params,
-    const Reader& /*reader: every member may read reference data*/) {
+Result<nlohmann::json> Ledger::Query(std::string_view name, const nlohmann::json& params,
+                                     const Reader& reader) {
   std::map<std::string, std::string> values;
   for (const auto& [key, value] : params.items()) {
     if (value.is_string()) values[key] = value.get<std::string>();
   }
   auto snapshot = store_->Snapshot();
+  if (chaincode::IsCreditQuery(std::string(name))) {
+    // Authorization per DOMAIN §6 is part of the query; the reference data is for every member.
+    return chaincode::RunCreditQuery(std::string(name), values, reader.organization, *snapshot,
+                                     std::max(Now(), store_->tip().time_ms));
+  }
   return chaincode::RunReferenceQuery(std::string(name), values, *snapshot);
 }
 
