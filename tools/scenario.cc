@@ -208,8 +208,9 @@ std::string RunStep(Runner& runner, const nlohmann::json& step) {
                                     ? RunRecordStep(runner, step, node, &http_status)
                                     : RunReadStep(runner, step, node, &http_status);
   if (!body.ok()) return body.status().message();
-  std::string failure =
-      CheckExpectation(step.value("expect", nlohmann::json::object()), http_status, *body);
+  auto expect = Substitute(step.value("expect", nlohmann::json::object()), runner.variables);
+  if (!expect.ok()) return expect.status().message();
+  std::string failure = CheckExpectation(*expect, http_status, *body);
   if (!failure.empty()) return failure;
   const nlohmann::json saves = step.value("save", nlohmann::json::object());
   for (const auto& [variable, path] : saves.items()) {
