@@ -17,37 +17,53 @@ inline constexpr std::uint64_t kTonne = 1'000'000;  // grams
 inline constexpr const char* kCo2 = "cu-8.0-mix";
 inline constexpr const char* kRecycled = "cu-re-mix";
 
+inline v1::Record CharacteristicRecord(const std::string& id, v1::CharacteristicCategory category) {
+  v1::Record record;
+  record.mutable_characteristic_definition()->set_id(id);
+  record.mutable_characteristic_definition()->set_name(id);
+  record.mutable_characteristic_definition()->set_category(category);
+  return record;
+}
+
+// The consortium's reference data (two characteristics, product groups cathode and wire of
+// nature copper and computer of nature electronics), the CB accredited for both characteristics,
+// and a site "main" for the smelter, the wire maker and the brand.
+inline void DefineValueChain(LedgerFixture& ledger) {
+  auto commit = [&](const std::string& org, v1::Role role, const v1::Record& record) {
+    RecordResult result = ledger.CommitOne(ledger.Sign(record, org, role));
+    MBL_CHECK_MSG(result.accepted, result.rejection.message);
+  };
+  commit("rs", v1::TOP_MANAGEMENT, CharacteristicRecord(kCo2, v1::GHG_REDUCED));
+  commit("rs", v1::TOP_MANAGEMENT, CharacteristicRecord(kRecycled, v1::RECYCLED_CONTENT));
+  for (const char* group : {"cathode", "wire", "computer"}) {
+    v1::Record record;
+    record.mutable_product_group_definition()->set_id(group);
+    record.mutable_product_group_definition()->set_nature(
+        std::string(group) == "computer" ? "electronics" : "copper");
+    commit("rs", v1::TOP_MANAGEMENT, record);
+  }
+  v1::Record accreditation;
+  accreditation.mutable_cb_accreditation()->set_certification_body("cb");
+  accreditation.mutable_cb_accreditation()->add_characteristics(kCo2);
+  accreditation.mutable_cb_accreditation()->add_characteristics(kRecycled);
+  commit("rs", v1::TOP_MANAGEMENT, accreditation);
+  for (const char* org : {"smelter", "wiremaker", "brand"}) {
+    v1::Record site;
+    site.mutable_site_definition()->set_site_id("main");
+    site.mutable_site_definition()->set_area_type("site");
+    commit(org, v1::OPERATION_RESPONSIBLE, site);
+  }
+}
+
 class CreditsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Commit("rs", v1::TOP_MANAGEMENT, Characteristic(kCo2, v1::GHG_REDUCED));
-    Commit("rs", v1::TOP_MANAGEMENT, Characteristic(kRecycled, v1::RECYCLED_CONTENT));
-    for (const char* group : {"cathode", "wire", "computer"}) {
-      v1::Record record;
-      record.mutable_product_group_definition()->set_id(group);
-      record.mutable_product_group_definition()->set_nature(
-          std::string(group) == "computer" ? "electronics" : "copper");
-      Commit("rs", v1::TOP_MANAGEMENT, record);
-    }
-    v1::Record accreditation;
-    accreditation.mutable_cb_accreditation()->set_certification_body("cb");
-    accreditation.mutable_cb_accreditation()->add_characteristics(kCo2);
-    accreditation.mutable_cb_accreditation()->add_characteristics(kRecycled);
-    Commit("rs", v1::TOP_MANAGEMENT, accreditation);
-    for (const char* org : {"smelter", "wiremaker", "brand"}) {
-      v1::Record site;
-      site.mutable_site_definition()->set_site_id("main");
-      site.mutable_site_definition()->set_area_type("site");
-      Commit(org, v1::OPERATION_RESPONSIBLE, site);
-    }
+    DefineValueChain(ledger_);
+    CheckAllConservation();
   }
 
   static v1::Record Characteristic(const std::string& id, v1::CharacteristicCategory category) {
-    v1::Record record;
-    record.mutable_characteristic_definition()->set_id(id);
-    record.mutable_characteristic_definition()->set_name(id);
-    record.mutable_characteristic_definition()->set_category(category);
-    return record;
+    return CharacteristicRecord(id, category);
   }
 
   RecordResult Commit(const std::string& org, v1::Role role, const v1::Record& record,
