@@ -117,7 +117,7 @@ Result<const crypto::KeyPair*> Actor(Runner& runner, const nlohmann::json& step)
 std::string CheckExpectation(const nlohmann::json& expect, int http_status,
                              const nlohmann::json& body) {
   std::string status = body.is_object() ? body.value("status", "") : "";
-  if (http_status >= 400) status = "refused";
+  if (http_status >= 400 || http_status == 0) status = "refused";
   std::string want = expect.value("status", "");
   if (!want.empty() && want != status) {
     std::string why =
@@ -161,9 +161,15 @@ Result<nlohmann::json> RunRecordStep(Runner& runner, const nlohmann::json& step,
     MBL_ASSIGN_OR_RETURN(const crypto::KeyPair* key, Actor(runner, step));
     MBL_ASSIGN_OR_RETURN(nlohmann::json record, Substitute(step["record"], runner.variables));
     std::int64_t valid_for_ms = step.value("valid_for_ms", std::int64_t{60 * 60 * 1000});
-    MBL_ASSIGN_OR_RETURN(chaincode::SignedRecord signed_record,
-                         SignRecordJson(record, *key, runner.chain_id, valid_for_ms));
-    envelope = chaincode::EnvelopeToJson(signed_record);
+    auto signed_record = SignRecordJson(record, *key, runner.chain_id, valid_for_ms);
+    if (!signed_record.ok()) {
+      // A record that cannot even be encoded (e.g. 45.5 grams) is refused before it is sent.
+      *http_status = 0;
+      return nlohmann::json{{"status", "refused"},
+                            {"refused_by", "client"},
+                            {"error", {{"message", signed_record.status().message()}}}};
+    }
+    envelope = chaincode::EnvelopeToJson(*signed_record);
   }
   if (step.contains("save_envelope"))
     runner.envelopes[step["save_envelope"].get<std::string>()] = envelope;

@@ -78,12 +78,32 @@ class ProcessTest : public ::testing::Test {
 TEST_F(ProcessTest, CliRunsTheScenarioAgainstARealNodeAndTheChainSurvivesRestart) {
   StartNode();
   std::string output;
-  ASSERT_EQ(
-      Mbl("scenario run " + std::string(MBL_SOURCE_DIR) +
-              "/scenarios/worked-example.json --node " + url_ + " --keys " + dir_.string(),
-          &output),
-      0)
+  ASSERT_EQ(Mbl("scenario run " + std::string(MBL_SOURCE_DIR) +
+                    "/scenarios/worked-example.json --node " + url_ + " --keys " + dir_.string(),
+                &output),
+            0)
       << output;
+  // One scenario per rule, one after another on the same network.
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(MBL_SOURCE_DIR) + "/scenarios/rules")) {
+    ASSERT_EQ(Mbl("scenario run " + entry.path().string() + " --node " + url_ + " --keys " +
+                      dir_.string(),
+                  &output),
+              0)
+        << entry.path() << "\n"
+        << output;
+  }
+  // R6 holds for every organization after all of it (Q6, read by the certification body).
+  std::string cb_key = (dir_ / "cb/keys/eval.secret").string();
+  for (const char* org : {"smelter", "wiremaker", "brand"}) {
+    ASSERT_EQ(Mbl("query conformity org=" + std::string(org) + " --json --key " + cb_key +
+                      " --node " + url_,
+                  &output),
+              0)
+        << output;
+    EXPECT_NE(output.find("\"r6_conservation\":{\"characteristics\""), std::string::npos) << output;
+    EXPECT_EQ(output.find("\"holds\":false"), std::string::npos) << org << ": " << output;
+  }
   std::uint64_t height = Height();
   EXPECT_GE(height, 10u);
   ASSERT_EQ(Mbl("net stop --dir " + dir_.string(), &output), 0) << output;
