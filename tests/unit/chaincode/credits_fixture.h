@@ -116,6 +116,25 @@ class CreditsTest : public ::testing::Test {
     return record;
   }
 
+  static v1::Record Factor(const std::string& in, const std::string& out, std::uint32_t ppm) {
+    v1::Record record;
+    record.mutable_conversion_factor()->set_product_group_in(in);
+    record.mutable_conversion_factor()->set_product_group_out(out);
+    record.mutable_conversion_factor()->set_factor_ppm(ppm);
+    record.mutable_conversion_factor()->set_method_document_hash(std::string(64, 'b'));
+    return record;
+  }
+
+  static v1::Record Processing(const std::string& in, const std::string& out, std::uint64_t grams) {
+    v1::Record record;
+    record.mutable_processing()->set_site_id("main");
+    record.mutable_processing()->set_characteristic(kCo2);
+    record.mutable_processing()->set_product_group_in(in);
+    record.mutable_processing()->set_product_group_out(out);
+    record.mutable_processing()->set_consumed_grams(grams);
+    return record;
+  }
+
   static v1::Record Receipt(const std::string& shipment_id,
                             v1::ReceiptDecision::Decision decision) {
     v1::Record record;

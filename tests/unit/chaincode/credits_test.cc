@@ -27,18 +27,9 @@ TEST_F(CreditsTest, WorkedExample_SmelterToWireMakerToBrandToExit) {
                      Receipt(IdOf(shipped), v1::ReceiptDecision::CONFIRM))
                   .accepted);
 
-  v1::Record factor;
-  factor.mutable_conversion_factor()->set_product_group_in("cathode");
-  factor.mutable_conversion_factor()->set_product_group_out("wire");
-  factor.mutable_conversion_factor()->set_factor_ppm(1'000'000);
-  factor.mutable_conversion_factor()->set_method_document_hash(std::string(64, 'b'));
+  v1::Record factor = Factor("cathode", "wire", 1'000'000);
   ASSERT_TRUE(Commit("wiremaker", v1::OPERATION_RESPONSIBLE, factor).accepted);
-  v1::Record processing;
-  processing.mutable_processing()->set_site_id("main");
-  processing.mutable_processing()->set_characteristic(kCo2);
-  processing.mutable_processing()->set_product_group_in("cathode");
-  processing.mutable_processing()->set_product_group_out("wire");
-  processing.mutable_processing()->set_consumed_grams(45 * kTonne);
+  v1::Record processing = Processing("cathode", "wire", 45 * kTonne);
   ASSERT_TRUE(Commit("wiremaker", v1::OPERATION_RESPONSIBLE, processing).accepted);
   EXPECT_EQ(Held("wiremaker", "wire"), 45 * kTonne);
 
@@ -226,18 +217,9 @@ TEST_F(CreditsTest, R11_CertifiedMassAtMostClaimedTimesFactor) {
 
 TEST_F(CreditsTest, R2_ProcessingRoundsDownSoRoundingNeverCreatesCredits) {
   Certify(kCo2, 3);  // 3 g at 333 333 ppm: 0.999999 g -> 0 g, all of it a loss
-  v1::Record factor;
-  factor.mutable_conversion_factor()->set_product_group_in("cathode");
-  factor.mutable_conversion_factor()->set_product_group_out("wire");
-  factor.mutable_conversion_factor()->set_factor_ppm(333'333);
-  factor.mutable_conversion_factor()->set_method_document_hash(std::string(64, 'c'));
+  v1::Record factor = Factor("cathode", "wire", 333'333);
   ASSERT_TRUE(Commit("smelter", v1::OPERATION_RESPONSIBLE, factor).accepted);
-  v1::Record processing;
-  processing.mutable_processing()->set_site_id("main");
-  processing.mutable_processing()->set_characteristic(kCo2);
-  processing.mutable_processing()->set_product_group_in("cathode");
-  processing.mutable_processing()->set_product_group_out("wire");
-  processing.mutable_processing()->set_consumed_grams(3);
+  v1::Record processing = Processing("cathode", "wire", 3);
   RecordResult result = Commit("smelter", v1::OPERATION_RESPONSIBLE, processing);
   ASSERT_TRUE(result.accepted);
   EXPECT_EQ(nlohmann::json::parse(result.details_json)["produced_grams"], 0);
