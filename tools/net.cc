@@ -39,10 +39,13 @@ constexpr PersonPlan kPeople[] = {{"top", "TOP_MANAGEMENT"},
                                   {"ops", "OPERATION_RESPONSIBLE"},
                                   {"eval", "EVALUATION_RESPONSIBLE"}};
 
+// mbl-node beside mbl (an installation), or in the build tree's node/ folder.
 std::filesystem::path ExecutableNextTo(const char* self, const char* name) {
   std::error_code error;
   auto path = std::filesystem::canonical("/proc/self/exe", error);
   if (error) path = std::filesystem::absolute(self);
+  std::filesystem::path beside = path.parent_path() / name;
+  if (std::filesystem::exists(beside)) return beside;
   return path.parent_path().parent_path() / "node" / name;
 }
 

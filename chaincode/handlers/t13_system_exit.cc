@@ -59,6 +59,11 @@ HandlerResult ApplySystemExit(ApplyContext& context, const v1::SystemExit& exit)
   provenance.lineage.push_back(RecordIdHex(context));
   auto characteristic = GetCharacteristic(context.state, exit.characteristic());
   std::string code = ExitCodeForRecord(context.record_id);
+  if (context.state.Get("c/exit/" + code)) {
+    // 60 bits make this all but impossible by chance; never let one code name two exits.
+    return Reject(
+        "R13", "exit code " + code + " is taken; submit the exit record again with another nonce");
+  }
   nlohmann::json stored = {
       {"exit_code", code},
       {"record_id", RecordIdHex(context)},
