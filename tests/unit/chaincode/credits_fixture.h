@@ -135,6 +135,18 @@ class CreditsTest : public ::testing::Test {
     return record;
   }
 
+  static v1::Record Exit(const std::string& group, std::uint64_t grams,
+                         v1::SystemExit::Scope scope = v1::SystemExit::PRODUCT) {
+    v1::Record record;
+    auto* body = record.mutable_system_exit();
+    body->set_site_id("main");
+    body->set_characteristic(kCo2);
+    body->set_product_group(group);
+    body->set_credit_grams(grams);
+    body->set_scope(scope);
+    return record;
+  }
+
   static v1::Record Receipt(const std::string& shipment_id,
                             v1::ReceiptDecision::Decision decision) {
     v1::Record record;

@@ -40,13 +40,8 @@ TEST_F(CreditsTest, WorkedExample_SmelterToWireMakerToBrandToExit) {
                      Receipt(IdOf(to_brand), v1::ReceiptDecision::CONFIRM))
                   .accepted);
 
-  v1::Record exit;
+  v1::Record exit = Exit("wire", 30 * kTonne, v1::SystemExit::PART_OR_COMPONENT);
   auto* body = exit.mutable_system_exit();
-  body->set_site_id("main");
-  body->set_characteristic(kCo2);
-  body->set_product_group("wire");
-  body->set_credit_grams(30 * kTonne);
-  body->set_scope(v1::SystemExit::PART_OR_COMPONENT);
   body->set_product_batch("laptops 2026-W48");
   RecordResult retired = Commit("brand", v1::OPERATION_RESPONSIBLE, exit);
   ASSERT_TRUE(retired.accepted) << retired.rejection.message;
@@ -228,13 +223,8 @@ TEST_F(CreditsTest, R2_ProcessingRoundsDownSoRoundingNeverCreatesCredits) {
 
 TEST_F(CreditsTest, R13_RetiredCreditsNeverMoveAgain) {
   Certify(kCo2, 10 * kTonne);
-  v1::Record exit;
+  v1::Record exit = Exit("cathode", 10 * kTonne, v1::SystemExit::PRODUCT);
   auto* body = exit.mutable_system_exit();
-  body->set_site_id("main");
-  body->set_characteristic(kCo2);
-  body->set_product_group("cathode");
-  body->set_credit_grams(10 * kTonne);
-  body->set_scope(v1::SystemExit::PRODUCT);
   ASSERT_TRUE(Commit("smelter", v1::OPERATION_RESPONSIBLE, exit).accepted);
   EXPECT_EQ(Commit("smelter", v1::OPERATION_RESPONSIBLE, exit).rejection.rule, "R4")
       << "same again, new nonce";
@@ -270,13 +260,8 @@ namespace {
 
 TEST_F(CreditsTest, Q4_ExitLookupIsAnonymisedUnlessTheCompanyOptsIn) {
   Certify(kCo2, 10 * kTonne);
-  v1::Record exit;
+  v1::Record exit = Exit("cathode", 4 * kTonne, v1::SystemExit::PACKAGING);
   auto* body = exit.mutable_system_exit();
-  body->set_site_id("main");
-  body->set_characteristic(kCo2);
-  body->set_product_group("cathode");
-  body->set_credit_grams(4 * kTonne);
-  body->set_scope(v1::SystemExit::PACKAGING);
   RecordResult hidden = Commit("smelter", v1::OPERATION_RESPONSIBLE, exit);
   body->set_disclose_quantities(true);
   RecordResult shown = Commit("smelter", v1::OPERATION_RESPONSIBLE, exit);

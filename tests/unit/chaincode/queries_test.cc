@@ -19,13 +19,7 @@ class QueriesTest : public CreditsTest {
     ASSERT_TRUE(Commit("wiremaker", v1::OPERATION_RESPONSIBLE,
                        Receipt(shipment_, v1::ReceiptDecision::CONFIRM))
                     .accepted);
-    v1::Record exit;
-    auto* body = exit.mutable_system_exit();
-    body->set_site_id("main");
-    body->set_characteristic(kCo2);
-    body->set_product_group("cathode");
-    body->set_credit_grams(2 * kTonne);
-    body->set_scope(v1::SystemExit::PRODUCT);
+    v1::Record exit = Exit("cathode", 2 * kTonne, v1::SystemExit::PRODUCT);
     RecordResult retired = Commit("wiremaker", v1::OPERATION_RESPONSIBLE, exit);
     ASSERT_TRUE(retired.accepted);
     exit_code_ = ExitCodeForRecord(retired.record_id);
