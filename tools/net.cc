@@ -93,7 +93,6 @@ int Create(const std::filesystem::path& dir, int port, bool json) {
                             {"address", "127.0.0.1:" + std::to_string(port + 100)}}}}};
   if (Status s = WriteTextFile(dir / "genesis-spec.json", spec.dump(2) + "\n"); !s.ok())
     return ReportError(s, json);
-  Args genesis_args = Args::Parse(0, nullptr, 0, {}).value();
   std::vector<std::string> words = {"mbl",
                                     "--spec",
                                     (dir / "genesis-spec.json").string(),
