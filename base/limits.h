@@ -59,6 +59,24 @@ static_assert(kFrameBytesMax > kBlockBytesMax, "a frame carries a full block");
 // ---- Catch-up ------------------------------------------------------------------------------
 inline constexpr std::size_t kCatchUpBlocksPerRequestMax = 64;
 
+// ---- Consensus (consensus/) ----------------------------------------------------------------
+// Blocks kept in the tree of uncommitted blocks; a proposal beyond this is refused (a long
+// stretch without commits costs liveness, never memory).
+inline constexpr std::size_t kConsensusPendingBlocksMax = 1024;
+// Votes and timeouts are kept for rounds up to this far ahead of the current round.
+inline constexpr std::uint64_t kConsensusRoundsAheadMax = 64;
+// Verified certificates remembered so that each is checked once (cleared when full).
+inline constexpr std::size_t kConsensusVerifiedCacheEntriesMax = 4096;
+// Round timer: base duration, growth x1.5 per round without commit, at most this many times.
+inline constexpr std::int64_t kConsensusRoundTimeoutMsDefault = 1'000;
+inline constexpr std::uint32_t kConsensusRoundTimeoutExponentMax = 6;
+// Largest opaque block payload (the host's encoded records).
+inline constexpr std::size_t kConsensusPayloadBytesMax = kBlockBytesMax;
+static_assert(kConsensusPendingBlocksMax >= 4 * kCatchUpBlocksPerRequestMax,
+              "the block tree holds several catch-up chunks");
+static_assert(kConsensusPayloadBytesMax + 64 * 1024 <= kFrameBytesMax,
+              "a proposal with its certificates fits one frame");
+
 // ---- Queries -------------------------------------------------------------------------------
 inline constexpr std::size_t kQueryResultsMax = 10'000;
 inline constexpr std::size_t kLineageDepthMax = 1'000;
