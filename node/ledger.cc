@@ -9,6 +9,7 @@
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
 #include "node/log.h"
+#include "node/records_payload.h"
 
 namespace mbl::node {
 namespace {
@@ -82,25 +83,8 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options, crypto::KeyP
   MBL_ASSIGN_OR_RETURN(ledger->store_, Store::Open(ledger->options_.data_dir));
   MBL_RETURN_IF_ERROR(ledger->store_->CheckIntegrity().WithContext("integrity check"));
   MBL_RETURN_IF_ERROR(ledger->CommitGenesisOrCheck());
-  auto snapshot = ledger->store_->Snapshot();
-  bool is_validator = false;
-  for (const auto& validator : chaincode::GetValidators(*snapshot)) {
-    is_validator =
-        is_validator || validator.public_key() == crypto::ToHex(ledger->node_key_.public_key);
-  }
-  if (!is_validator) {
-    return FailedPrecondition("this node's key " + crypto::ToHex(ledger->node_key_.public_key) +
-                              " is not in the ledger's validator set; use the key named in the "
-                              "genesis (or a later membership change)");
-  }
-  ledger->mempool_ = std::make_unique<Mempool>(ledger->options_.mempool_records_max,
-                                               ledger->options_.mempool_bytes_max);
-  ledger->orderer_ =
-      std::make_unique<SingleNodeOrderer>(*ledger->mempool_, ledger->options_.ordering,
-                                          ledger->options_.clock, ledger->store_->tip().time_ms);
+  MBL_RETURN_IF_ERROR(ledger->StartOrdering());
   Ledger* self = ledger.get();
-  ledger->orderer_->Start(
-      [self](OrderedBatch batch) { return self->CommitBatch(std::move(batch)); });
   ledger->reaper_ = std::thread([self] { self->ReapExpiredWaiters(); });
   Tip tip = ledger->store_->tip();
   Log(LogLevel::kInfo, "ledger_open",
@@ -112,8 +96,111 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options, crypto::KeyP
 
 Ledger::~Ledger() { Stop(); }
 
+Status Ledger::StartOrdering() {
+  auto snapshot = store_->Snapshot();
+  auto chain = chaincode::GetChain(*snapshot);
+  if (!chain) return DataLoss("the ledger state has no chain record; wipe the data directory");
+  NetworkSetup setup;
+  if (chain->chain_id.size() != setup.chain_id.size()) {
+    return DataLoss("the chain id in the ledger state is not 32 bytes");
+  }
+  std::copy(chain->chain_id.begin(), chain->chain_id.end(), setup.chain_id.begin());
+  std::optional<std::uint32_t> self;
+  for (const auto& validator : chaincode::GetValidators(*snapshot)) {
+    auto key = crypto::FixedFromHex<32>(validator.public_key(), "validator public key");
+    if (!key.ok()) return DataLoss("validator key in the ledger state: " + key.status().message());
+    if (*key == node_key_.public_key) self = static_cast<std::uint32_t>(setup.validators.size());
+    setup.validators.push_back({*key, validator.address()});
+  }
+  if (!self) {
+    return FailedPrecondition("this node's key " + crypto::ToHex(node_key_.public_key) +
+                              " is not in the ledger's validator set; use the key named in the "
+                              "genesis (or a later membership change)");
+  }
+  setup.self = *self;
+  mempool_ = std::make_unique<Mempool>(options_.mempool_records_max, options_.mempool_bytes_max);
+  if (setup.validators.size() > 1) return StartBftOrdering(std::move(setup));
+  orderer_ = std::make_unique<SingleNodeOrderer>(*mempool_, options_.ordering, options_.clock,
+                                                 store_->tip().time_ms);
+  orderer_->Start([this](OrderedBatch batch) { return CommitBatch(std::move(batch)); });
+  return Status::Ok();
+}
+
+Status Ledger::StartBftOrdering(NetworkSetup setup) {
+  if (!options_.make_network) {
+    return FailedPrecondition("the validator set has " + std::to_string(setup.validators.size()) +
+                              " validators but this node has no validator links configured");
+  }
+  BftOrdererOptions bft;
+  for (const auto& validator : setup.validators) bft.validators.push_back(validator.key);
+  bft.self = setup.self;
+  bft.chain_id = setup.chain_id;
+  bft.timeouts = options_.timeouts;
+  bft.host.block_records_max = options_.ordering.block_records_max;
+  bft.host.block_bytes_max = options_.ordering.block_bytes_max;
+  bft.host.clock_allowance_ms = options_.clock_allowance_ms;
+  bft.host.clock = options_.clock;
+  bft.host.validators = bft.validators;
+  MBL_ASSIGN_OR_RETURN(network_,
+                       options_.make_network(setup, [this](std::uint32_t from, std::string frame) {
+                         OnPeerFrame(from, std::move(frame));
+                       }));
+  MBL_ASSIGN_OR_RETURN(
+      bft_,
+      BftOrderer::Start(
+          *store_, *mempool_, *network_, crypto::KeyPair::FromSeed(node_key_.secret_key.seed()),
+          bft, [this](const std::vector<chaincode::RecordId>& ids) { OnBftCommitted(ids); }));
+  bft_ready_ = bft_.get();
+  return Status::Ok();
+}
+
+void Ledger::OnPeerFrame(std::uint32_t from, std::string frame) {
+  BftOrderer* bft = bft_ready_.load();
+  if (bft == nullptr || frame.empty()) return;
+  const auto kind = static_cast<FrameKind>(frame[0]);
+  if (kind == FrameKind::kConsensus) {
+    bft->OnConsensusFrame(from, frame.substr(1));
+    return;
+  }
+  if (kind != FrameKind::kRecords) return;
+  auto records = DecodeRecordsPayload(std::string_view(frame).substr(1));
+  if (!records.ok()) {
+    Log(LogLevel::kWarn, "peer_records_refused",
+        {{"from", from}, {"error", records.status().ToString()}});
+    return;
+  }
+  // A peer's client submitted these; admission here is the same as for a local client, except
+  // that they are not forwarded again (every validator got them from the first node).
+  std::int64_t now_ms = Now();
+  bool added = false;
+  for (auto& record : *records) {
+    chaincode::RecordId id = chaincode::ComputeRecordId(record.payload);
+    added = Admit(record, id, now_ms).ok() || added;
+  }
+  if (added) bft->PayloadReady();
+}
+
+void Ledger::OnBftCommitted(const std::vector<chaincode::RecordId>& ids) {
+  last_commit_ms_ = Now();
+  NotifyCommitted(ids);
+}
+
+std::optional<BftStatus> Ledger::bft_status() const {
+  if (!bft_) return std::nullopt;
+  return bft_->status();
+}
+
+Status Ledger::OrderingHealth() const {
+  if (orderer_) return orderer_->health();
+  if (bft_) return bft_->status().error;
+  return Unavailable("ordering has not started");
+}
+
 void Ledger::Stop() {
   if (orderer_) orderer_->Stop();
+  if (bft_) bft_->Stop();
+  bft_ready_ = nullptr;
+  network_.reset();  // joins the link threads: no frame arrives after this
   {
     std::lock_guard lock(waiters_mutex_);
     stopping_ = true;
@@ -226,16 +313,25 @@ std::vector<SubmitOutcome> Ledger::Submit(std::vector<chaincode::SignedRecord> r
   std::vector<SubmitOutcome> outcomes;
   outcomes.reserve(records.size());
   std::int64_t now_ms = Now();
-  if (Status health = orderer_->health(); !health.ok()) {
+  if (Status health = OrderingHealth(); !health.ok()) {
     for (const auto& record : records) {
       outcomes.push_back({chaincode::ComputeRecordId(record.payload),
                           Unavailable("the node stopped committing: " + health.message())});
     }
     return outcomes;
   }
+  std::vector<chaincode::SignedRecord> admitted;
   for (auto& record : records) {
     chaincode::RecordId id = chaincode::ComputeRecordId(record.payload);
     outcomes.push_back({id, Admit(record, id, now_ms)});
+    if (bft_ && outcomes.back().status.ok()) admitted.push_back(std::move(record));
+  }
+  if (!admitted.empty()) {
+    // Every validator gets the records, so whichever leads next can propose them.
+    std::string frame(1, static_cast<char>(FrameKind::kRecords));
+    frame += EncodeRecordsPayload(admitted);
+    network_->Broadcast(frame);
+    bft_->PayloadReady();
   }
   return outcomes;
 }
@@ -357,7 +453,7 @@ Result<nlohmann::json> Ledger::GetBlock(std::uint64_t height) {
 
 nlohmann::json Ledger::Health() {
   Tip tip = store_->tip();
-  Status ordering = orderer_->health();
+  Status ordering = OrderingHealth();
   auto snapshot = store_->Snapshot();
   auto chain = chaincode::GetChain(*snapshot);
   return {{"status", ordering.ok() ? "ok" : "degraded"},
@@ -370,7 +466,23 @@ nlohmann::json Ledger::Health() {
           {"last_commit_age_ms", last_commit_ms_ == 0 ? -1 : Now() - last_commit_ms_},
           {"mempool_records", mempool_->pending_records()},
           {"validators", chaincode::GetValidators(*snapshot).size()},
-          {"leader", crypto::ToHex(node_key_.public_key)}};
+          {"consensus", ConsensusHealth()}};
+}
+
+nlohmann::json Ledger::ConsensusHealth() const {
+  if (!bft_) {
+    return {{"mode", "single"}, {"leader", crypto::ToHex(node_key_.public_key)}};
+  }
+  BftStatus status = bft_->status();
+  const auto& keys = bft_->validators();
+  return {{"mode", "bft"},
+          {"round", status.round},
+          {"leader_index", status.leader},
+          {"leader", status.leader < keys.size() ? crypto::ToHex(keys[status.leader]) : ""},
+          {"self_index", bft_->self()},
+          {"committed_height", status.committed_height},
+          {"local_timeouts", status.local_timeouts},
+          {"connected_peers", network_->ConnectedPeers()}};
 }
 
 nlohmann::json Ledger::Validators() {

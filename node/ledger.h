@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "node/bft_orderer.h"
 #include "node/ledger_service.h"
 #include "node/mempool.h"
 #include "node/orderer.h"
@@ -23,6 +24,11 @@ struct LedgerOptions {
   std::size_t mempool_bytes_max = 0;
   SingleNodeOrdererOptions ordering;
   ClockFn clock;  // UTC ms; the system clock when empty
+  // More than one validator: BFT ordering over the links this factory makes (the validator
+  // transport in mbl-node, an in-process network in tests). Required when N > 1.
+  NetworkFactory make_network;
+  consensus::TimeoutPolicy timeouts;
+  std::int64_t clock_allowance_ms = 0;  // 0: limits::kBlockClockAllowanceMs
 };
 
 class Ledger final : public LedgerService {
@@ -48,6 +54,9 @@ class Ledger final : public LedgerService {
   Result<nlohmann::json> ExitLookup(std::string_view code) override;
 
   const Store& store() const { return *store_; }
+  // BFT ordering counters for /metrics; nullopt with a single validator.
+  std::optional<BftStatus> bft_status() const;
+  const PeerNetwork* network() const { return network_.get(); }
 
  private:
   struct Waiter {
@@ -59,6 +68,12 @@ class Ledger final : public LedgerService {
 
   Ledger(LedgerOptions options, crypto::KeyPair node_key);
   Status CommitGenesisOrCheck();
+  Status StartOrdering();
+  Status StartBftOrdering(NetworkSetup setup);
+  void OnPeerFrame(std::uint32_t from, std::string frame);
+  void OnBftCommitted(const std::vector<chaincode::RecordId>& ids);
+  Status OrderingHealth() const;
+  nlohmann::json ConsensusHealth() const;
   Status CommitBatch(OrderedBatch batch);
   Status CommitBlock(std::vector<chaincode::SignedRecord> records, std::int64_t time_ms,
                      bool genesis);
@@ -72,7 +87,10 @@ class Ledger final : public LedgerService {
   crypto::KeyPair node_key_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Mempool> mempool_;
-  std::unique_ptr<SingleNodeOrderer> orderer_;
+  std::unique_ptr<SingleNodeOrderer> orderer_;   // N = 1
+  std::unique_ptr<PeerNetwork> network_;         // N > 1
+  std::unique_ptr<BftOrderer> bft_;              // N > 1
+  std::atomic<BftOrderer*> bft_ready_{nullptr};  // set once bft_ runs: frames go to it
   std::atomic<std::int64_t> last_commit_ms_{0};
 
   std::mutex waiters_mutex_;

@@ -48,6 +48,37 @@ void Mempool::Release(const std::vector<chaincode::RecordId>& ids) {
   for (const auto& id : ids) known_.erase(id);
 }
 
+std::vector<chaincode::SignedRecord> Mempool::Peek(
+    std::size_t records_max, std::size_t bytes_max,
+    const std::set<chaincode::RecordId>& exclude) const {
+  std::lock_guard lock(mutex_);
+  std::vector<chaincode::SignedRecord> batch;
+  std::size_t batch_bytes = 0;
+  for (const Entry& entry : queue_) {
+    if (batch.size() >= records_max) break;
+    if (exclude.contains(entry.id)) continue;
+    std::size_t size = entry.record.payload.size();
+    if (!batch.empty() && batch_bytes + size > bytes_max) break;
+    batch_bytes += size;
+    batch.push_back(entry.record);
+  }
+  return batch;
+}
+
+void Mempool::Remove(const std::vector<chaincode::RecordId>& ids) {
+  std::lock_guard lock(mutex_);
+  std::set<chaincode::RecordId> removed;
+  for (const auto& id : ids) {
+    if (known_.erase(id) > 0) removed.insert(id);
+  }
+  if (removed.empty()) return;
+  std::erase_if(queue_, [&](const Entry& entry) {
+    if (!removed.contains(entry.id)) return false;
+    bytes_ -= entry.record.payload.size();
+    return true;
+  });
+}
+
 void Mempool::Close() {
   std::lock_guard lock(mutex_);
   closed_ = true;

@@ -31,6 +31,13 @@ class Mempool {
                                                  std::chrono::milliseconds wait);
   // The commit path is done with these ids (committed, or dropped).
   void Release(const std::vector<chaincode::RecordId>& ids);
+  // BFT ordering leaves records pending until they commit, since a proposal can be abandoned:
+  // Peek copies, oldest first, up to `records_max` / `bytes_max` records whose ids are not in
+  // `exclude` (the records already in uncommitted blocks); Remove drops committed ones.
+  std::vector<chaincode::SignedRecord> Peek(std::size_t records_max, std::size_t bytes_max,
+                                            const std::set<chaincode::RecordId>& exclude) const;
+  void Remove(const std::vector<chaincode::RecordId>& ids);
+
   // Wakes every waiter; TakeBatch returns at once from now on.
   void Close();
 

@@ -22,7 +22,7 @@ constexpr v1::Role kRoles[] = {v1::TOP_MANAGEMENT, v1::OPERATION_RESPONSIBLE,
 
 }  // namespace
 
-LedgerFixture::LedgerFixture(std::uint32_t membership_quorum) {
+LedgerFixture::LedgerFixture(std::uint32_t membership_quorum, std::size_t validator_count) {
   MBL_CHECK(crypto::InitializeCrypto().ok());
   v1::Record genesis_record;
   genesis_record.set_version(1);
@@ -47,10 +47,15 @@ LedgerFixture::LedgerFixture(std::uint32_t membership_quorum) {
       keys_.emplace(std::pair{std::string(spec.id), static_cast<int>(role)}, std::move(key));
     }
   }
-  v1::Validator* validator = genesis->add_validators();
-  validator->set_organization("smelter");
-  validator_key_ = crypto::KeyPair::Generate();
-  validator->set_public_key(crypto::ToHex(validator_key_.public_key));
+  constexpr const char* kValidatorOrgs[] = {"smelter", "wiremaker", "brand", "cb"};
+  for (std::size_t i = 0; i < validator_count; ++i) {
+    v1::Validator* validator = genesis->add_validators();
+    validator->set_organization(kValidatorOrgs[i % 4]);
+    validator_keys_.push_back(crypto::KeyPair::Generate());
+    validator->set_public_key(crypto::ToHex(validator_keys_.back().public_key));
+    validator->set_address("127.0.0.1:" + std::to_string(17800 + i));
+  }
+  validator_key_ = crypto::KeyPair::FromSeed(validator_keys_.front().secret_key.seed());
   chaincode::SignedRecord signed_genesis = chaincode::SignRecord(
       chaincode::SerializeDeterministic(genesis_record), Key("rs", v1::TOP_MANAGEMENT));
   genesis_ = signed_genesis;

@@ -19,12 +19,14 @@ inline constexpr std::int64_t kGenesisTimeMs = 1'767'225'600'000;  // 2026-01-01
 class LedgerFixture {
  public:
   // `membership_quorum`: approvals a membership change needs (decision 0005).
-  explicit LedgerFixture(std::uint32_t membership_quorum = 0);
+  // `validator_count` validators (node keys of their own, addresses 127.0.0.1:17800+i).
+  explicit LedgerFixture(std::uint32_t membership_quorum = 0, std::size_t validator_count = 1);
 
   const crypto::KeyPair& Key(const std::string& org, v1::Role role) const;
   // The signed genesis record and the single validator's node key (for tests of node/).
   const chaincode::SignedRecord& genesis() const { return genesis_; }
   const crypto::KeyPair& validator_key() const { return validator_key_; }
+  const std::vector<crypto::KeyPair>& validator_keys() const { return validator_keys_; }
 
   // Fills version, chain id, author, a fresh nonce and a validity window from the current time.
   chaincode::SignedRecord Sign(v1::Record record, const std::string& org, v1::Role role);
@@ -56,6 +58,7 @@ class LedgerFixture {
   std::string chain_id_;
   chaincode::SignedRecord genesis_;
   crypto::KeyPair validator_key_;
+  std::vector<crypto::KeyPair> validator_keys_;
   std::vector<std::pair<std::vector<chaincode::SignedRecord>, std::int64_t>> blocks_;
 };
 

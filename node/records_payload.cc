@@ -1,0 +1,89 @@
+#include "node/records_payload.h"
+
+#include "base/limits.h"
+#include "consensus/codec.h"
+
+namespace mbl::node {
+namespace {
+
+void PutU32(std::string& out, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+void PutU64(std::string& out, std::uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+// Big-endian reads that fail (return false) instead of reading past the end.
+bool TakeUint(std::string_view& in, std::size_t bytes, std::uint64_t& value) {
+  if (in.size() < bytes) return false;
+  value = 0;
+  for (std::size_t i = 0; i < bytes; ++i) value = (value << 8) | static_cast<std::uint8_t>(in[i]);
+  in.remove_prefix(bytes);
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeRecordsPayload(const std::vector<chaincode::SignedRecord>& records) {
+  if (records.empty()) return {};
+  std::string out;
+  PutU32(out, static_cast<std::uint32_t>(records.size()));
+  for (const auto& record : records) {
+    std::string envelope = chaincode::EncodeEnvelope(record);
+    PutU32(out, static_cast<std::uint32_t>(envelope.size()));
+    out += envelope;
+  }
+  return out;
+}
+
+Result<std::vector<chaincode::SignedRecord>> DecodeRecordsPayload(std::string_view bytes) {
+  std::vector<chaincode::SignedRecord> records;
+  if (bytes.empty()) return records;
+  std::uint64_t count = 0;
+  if (!TakeUint(bytes, 4, count)) return InvalidArgument("records payload: truncated count");
+  if (count == 0) return InvalidArgument("records payload: zero records must be encoded as empty");
+  if (count > limits::kBlockRecordsMax) {
+    return InvalidArgument("records payload: " + std::to_string(count) +
+                           " records exceeds the limit of " +
+                           std::to_string(limits::kBlockRecordsMax));
+  }
+  records.reserve(count);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint64_t size = 0;
+    if (!TakeUint(bytes, 4, size) || size > bytes.size()) {
+      return InvalidArgument("records payload: record " + std::to_string(i) + " is truncated");
+    }
+    auto record = chaincode::DecodeEnvelope(bytes.substr(0, size));
+    if (!record.ok()) {
+      return record.status().WithContext("records payload: record " + std::to_string(i));
+    }
+    records.push_back(std::move(*record));
+    bytes.remove_prefix(size);
+  }
+  if (!bytes.empty()) return InvalidArgument("records payload: trailing bytes");
+  return records;
+}
+
+std::string EncodeBftCertificate(const BftCertificate& certificate) {
+  std::string out(1, static_cast<char>(kBftCertificateVersion));
+  PutU64(out, certificate.round);
+  PutU32(out, certificate.author);
+  out += consensus::EncodeQuorumCertificate(certificate.qc);
+  return out;
+}
+
+Result<BftCertificate> DecodeBftCertificate(std::string_view bytes) {
+  BftCertificate certificate;
+  std::uint64_t version = 0, author = 0;
+  if (!TakeUint(bytes, 1, version) || version != kBftCertificateVersion) {
+    return InvalidArgument("block certificate: not a BFT certificate (version byte)");
+  }
+  if (!TakeUint(bytes, 8, certificate.round) || !TakeUint(bytes, 4, author)) {
+    return InvalidArgument("block certificate: truncated");
+  }
+  certificate.author = static_cast<consensus::ValidatorIndex>(author);
+  MBL_ASSIGN_OR_RETURN(certificate.qc, consensus::DecodeQuorumCertificate(bytes));
+  return certificate;
+}
+
+}  // namespace mbl::node
