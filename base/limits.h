@@ -51,6 +51,8 @@ static_assert(kHttpBatchRecordsMax * kRecordPayloadBytesMax * 2 <= 8 * kHttpBody
 // ---- Validator transport (issue 4) ---------------------------------------------------------
 inline constexpr std::size_t kFrameBytesMax = kBlockBytesMax + 64 * 1024;
 inline constexpr std::size_t kPeerQueueFramesMax = 1024;
+// Bytes queued for one peer; beyond either bound new frames to it are dropped and counted.
+inline constexpr std::size_t kPeerQueueBytesMax = 4 * kFrameBytesMax;
 inline constexpr std::int64_t kReconnectBackoffMsMin = 50;
 inline constexpr std::int64_t kReconnectBackoffMsMax = 5'000;
 inline constexpr std::size_t kValidatorsMax = 64;

@@ -47,7 +47,10 @@ Result<NodeConfig> ParseConfig(std::string_view json_text, const std::filesystem
                                                "block_records_max",
                                                "mempool_records_max",
                                                "http_connections_max",
-                                               "http_requests_per_second"};
+                                               "http_requests_per_second",
+                                               "validator_listen_address",
+                                               "round_timeout_ms",
+                                               "clock_allowance_ms"};
   for (const auto& [key, value] : json.items()) {
     if (!kKnown.contains(key)) {
       return InvalidArgument("unknown config key '" + key + "' (see docs/operations.md)");
@@ -104,6 +107,17 @@ Result<NodeConfig> ParseConfig(std::string_view json_text, const std::filesystem
   if (json.contains("http_requests_per_second")) {
     MBL_ASSIGN_OR_RETURN(auto rate, UnsignedIn(json, "http_requests_per_second", 1, 1'000'000));
     config.http_requests_per_second = static_cast<std::uint32_t>(rate);
+  }
+  if (json.contains("validator_listen_address")) {
+    MBL_ASSIGN_OR_RETURN(config.validator_listen_address, Text(json, "validator_listen_address"));
+  }
+  if (json.contains("round_timeout_ms")) {
+    MBL_ASSIGN_OR_RETURN(auto timeout, UnsignedIn(json, "round_timeout_ms", 50, 60'000));
+    config.round_timeout_ms = static_cast<std::int64_t>(timeout);
+  }
+  if (json.contains("clock_allowance_ms")) {
+    MBL_ASSIGN_OR_RETURN(auto allowance, UnsignedIn(json, "clock_allowance_ms", 1, 600'000));
+    config.clock_allowance_ms = static_cast<std::int64_t>(allowance);
   }
   return config;
 }

@@ -24,6 +24,11 @@ struct NodeConfig {
   std::size_t mempool_records_max = 0;         // 0: limits::kMempoolRecordsMax
   std::size_t http_connections_max = 0;        // 0: limits::kHttpConnectionsMax
   std::uint32_t http_requests_per_second = 0;  // 0: limits::kHttpRequestsPerSecondPerClient
+  // BFT (more than one validator). The link listens on the port of this validator's address in
+  // the genesis; this overrides the host to bind (e.g. 0.0.0.0 behind NAT).
+  std::string validator_listen_address;
+  std::int64_t round_timeout_ms = 1000;    // consensus round timer base (grows while no commit)
+  std::int64_t clock_allowance_ms = 5000;  // how far ahead of our clock a proposal's time may be
 };
 
 // Relative paths in the file are resolved against the file's directory.

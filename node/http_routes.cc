@@ -227,6 +227,15 @@ void HandleRead(const HttpRequest& request, const Target& target, LedgerService&
                         : ErrorResponse(request, result.status()));
   };
   if (path == "/v1/health") return reply(service.Health());
+  if (path == "/metrics") {
+    HttpResponse response(http::status::ok, request.version());
+    response.set(http::field::content_type, "text/plain; version=0.0.4");
+    response.set(http::field::server, "mbl-node");
+    response.keep_alive(request.keep_alive());
+    response.body() = service.Metrics();
+    response.prepare_payload();
+    return respond(std::move(response));
+  }
   if (path == "/v1/validators") return reply(service.Validators());
   if (path.starts_with("/v1/exit/")) return reply(service.ExitLookup(path.substr(9)));
   auto reader = AuthenticateRead(request, service, options);

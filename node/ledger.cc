@@ -73,6 +73,9 @@ Ledger::Ledger(LedgerOptions options, crypto::KeyPair node_key)
   if (options_.ordering.block_records_max == 0) {
     options_.ordering.block_records_max = limits::kBlockRecordsMax;
   }
+  // A proposal's time may run this far ahead of our clock (validators' clocks differ a little).
+  constexpr std::int64_t kClockAllowanceMsDefault = 5'000;
+  if (options_.clock_allowance_ms == 0) options_.clock_allowance_ms = kClockAllowanceMsDefault;
   if (options_.ordering.block_bytes_max == 0) {
     options_.ordering.block_bytes_max = limits::kBlockBytesMax / 2;
   }
@@ -483,6 +486,73 @@ nlohmann::json Ledger::ConsensusHealth() const {
           {"committed_height", status.committed_height},
           {"local_timeouts", status.local_timeouts},
           {"connected_peers", network_->ConnectedPeers()}};
+}
+
+namespace {
+
+// One metric family: HELP and TYPE lines, then its samples.
+void Family(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+            const std::vector<std::pair<std::string, double>>& samples) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+  for (const auto& [labels, value] : samples) {
+    char number[64];
+    std::snprintf(number, sizeof number, "%.17g", value);
+    out.append(name).append(labels).append(" ").append(number).append("\n");
+  }
+}
+
+}  // namespace
+
+std::string Ledger::Metrics() {
+  std::string out;
+  const Tip tip = store_->tip();
+  const bool healthy = OrderingHealth().ok();
+  Family(out, "mbl_block_height", "gauge", "Height of the last committed block.",
+         {{"", static_cast<double>(tip.height)}});
+  Family(out, "mbl_mempool_records", "gauge", "Records admitted and not yet committed.",
+         {{"", static_cast<double>(mempool_->pending_records())}});
+  Family(out, "mbl_ordering_healthy", "gauge", "1 while the node commits, 0 after a commit error.",
+         {{"", healthy ? 1.0 : 0.0}});
+  Family(out, "mbl_last_commit_age_seconds", "gauge", "Seconds since this node last committed.",
+         {{"", last_commit_ms_ == 0 ? -1.0 : static_cast<double>(Now() - last_commit_ms_) / 1000}});
+  if (!bft_) return out;
+  const BftStatus status = bft_->status();
+  Family(out, "mbl_consensus_round", "gauge", "Current consensus round.",
+         {{"", static_cast<double>(status.round)}});
+  Family(out, "mbl_consensus_blocks_committed_total", "counter",
+         "Blocks committed by consensus since start.",
+         {{"", static_cast<double>(status.blocks_committed)}});
+  Family(out, "mbl_consensus_rounds_total", "counter", "Round changes since start.",
+         {{"", static_cast<double>(status.rounds_entered)}});
+  Family(out, "mbl_consensus_timeouts_total", "counter", "Local round timeouts since start.",
+         {{"", static_cast<double>(status.local_timeouts)}});
+  Family(out, "mbl_consensus_messages_refused_total", "counter",
+         "Consensus messages refused (bad signature, stale, malformed, queue full).",
+         {{"", static_cast<double>(status.messages_refused)}});
+  Family(out, "mbl_safety_data_fsync_seconds_total", "counter",
+         "Time spent writing and syncing consensus safety data.",
+         {{"", status.safety_write_seconds_total}});
+  Family(out, "mbl_safety_data_writes_total", "counter", "Synced safety data writes.",
+         {{"", static_cast<double>(status.safety_writes)}});
+  Family(out, "mbl_block_commit_seconds_total", "counter",
+         "Time spent writing and syncing committed blocks.",
+         {{"", status.commit_write_seconds_total}});
+  std::vector<std::pair<std::string, double>> up, sent, received, dropped;
+  for (const auto& link : network_->Links()) {
+    std::string labels = "{peer=\"" + std::to_string(link.index) + "\"}";
+    up.emplace_back(labels, link.connected ? 1.0 : 0.0);
+    sent.emplace_back(labels, static_cast<double>(link.frames_sent));
+    received.emplace_back(labels, static_cast<double>(link.frames_received));
+    dropped.emplace_back(labels, static_cast<double>(link.frames_dropped));
+  }
+  Family(out, "mbl_peer_link_up", "gauge", "1 when the authenticated link to the peer is up.", up);
+  Family(out, "mbl_peer_frames_sent_total", "counter", "Frames sent to the peer.", sent);
+  Family(out, "mbl_peer_frames_received_total", "counter", "Frames received from the peer.",
+         received);
+  Family(out, "mbl_peer_frames_dropped_total", "counter",
+         "Frames to the peer dropped (queue full or link down).", dropped);
+  return out;
 }
 
 nlohmann::json Ledger::Validators() {

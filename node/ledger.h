@@ -47,6 +47,7 @@ class Ledger final : public LedgerService {
   Result<nlohmann::json> GetRecordOutcome(const chaincode::RecordId& id) override;
   Result<nlohmann::json> GetBlock(std::uint64_t height) override;
   nlohmann::json Health() override;
+  std::string Metrics() override;
   nlohmann::json Validators() override;
   Result<Reader> IdentifyReader(const crypto::PublicKey& key) override;
   Result<nlohmann::json> Query(std::string_view name, const nlohmann::json& params,

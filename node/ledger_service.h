@@ -52,6 +52,8 @@ class LedgerService {
   // {"header":{...},"hash","records":[ids],"results":[...]}
   virtual Result<nlohmann::json> GetBlock(std::uint64_t height) = 0;
   virtual nlohmann::json Health() = 0;
+  // Prometheus text exposition format 0.0.4 (docs/operations.md, "Metrics").
+  virtual std::string Metrics() = 0;
   virtual nlohmann::json Validators() = 0;
 
   // NotFound/Unauthenticated when `key` is not a current member key.

@@ -1,6 +1,7 @@
 // mbl net create|start|stop|status: a local network on 127.0.0.1 for trying mbl out. Each
 // organization's keys are generated in its own folder; the genesis is assembled from public
-// keys only. Today the network has one validator (N = 1, the embedded default).
+// keys only. Four organizations run a validator node each (smelter, wire maker, brand,
+// certification body) and order records by BFT consensus; `--validators 1` makes a single node.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -35,6 +36,11 @@ struct PersonPlan {
   const char* role;
 };
 
+// The organizations that run a validator node, in node order (node0 ... node3).
+constexpr const char* kValidatorOrgs[] = {"smelter", "wiremaker", "brand", "cb"};
+// Validator links listen this far above the HTTP ports.
+constexpr int kLinkPortOffset = 100;
+
 constexpr PersonPlan kPeople[] = {{"top", "TOP_MANAGEMENT"},
                                   {"ops", "OPERATION_RESPONSIBLE"},
                                   {"eval", "EVALUATION_RESPONSIBLE"}};
@@ -56,12 +62,17 @@ Status GenerateKey(const std::filesystem::path& dir, const std::string& name) {
   return crypto::WritePublicKeyFile(dir / (name + ".public"), pair.public_key);
 }
 
-int Create(const std::filesystem::path& dir, int port, bool json) {
+int Create(const std::filesystem::path& dir, int port, int validator_count, bool json) {
   if (std::filesystem::exists(dir / "genesis.json")) {
     return ReportError(
         AlreadyExists(dir.string() +
                       " already holds a network; stop it and remove the folder first"),
         json);
+  }
+  if (validator_count < 1 || validator_count > 4) {
+    return ReportError(InvalidArgument("--validators must be 1 to 4 (one per organization with "
+                                       "a node: smelter, wiremaker, brand, cb)"),
+                       json);
   }
   nlohmann::json organizations = nlohmann::json::array();
   for (const OrgPlan& org : kOrgs) {
@@ -83,14 +94,18 @@ int Create(const std::filesystem::path& dir, int port, bool json) {
                              {"fiscal_year_start_day", 1},
                              {"people", people}});
   }
+  nlohmann::json validators = nlohmann::json::array();
+  for (int i = 0; i < validator_count; ++i) {
+    const std::string org = kValidatorOrgs[i];
+    validators.push_back({{"organization", org},
+                          {"public_key_file", org + "/node/node.public"},
+                          {"address", "127.0.0.1:" + std::to_string(port + kLinkPortOffset + i)}});
+  }
   nlohmann::json spec = {{"chain_name", "copper-local"},
                          {"author_org", "consortium"},
                          {"membership_quorum", 0},
                          {"organizations", organizations},
-                         {"validators",
-                          {{{"organization", "smelter"},
-                            {"public_key_file", "smelter/node/node.public"},
-                            {"address", "127.0.0.1:" + std::to_string(port + 100)}}}}};
+                         {"validators", validators}};
   if (Status s = WriteTextFile(dir / "genesis-spec.json", spec.dump(2) + "\n"); !s.ok())
     return ReportError(s, json);
   std::vector<std::string> words = {"mbl",
@@ -105,36 +120,50 @@ int Create(const std::filesystem::path& dir, int port, bool json) {
   for (auto& word : words) argv.push_back(word.data());
   auto parsed = Args::Parse(static_cast<int>(argv.size()), argv.data(), 1, {"json"});
   if (int code = CommandGenesis(*parsed); code != kExitOk) return code;
-  nlohmann::json config = {{"data_dir", "data"},
-                           {"node_key_file", "../smelter/node/node.secret"},
-                           {"genesis_file", "../genesis.json"},
-                           {"http_address", "127.0.0.1"},
-                           {"http_port", port},
-                           {"log_level", "info"}};
-  if (Status s = WriteTextFile(dir / "node0" / "config.json", config.dump(2) + "\n"); !s.ok())
-    return ReportError(s, json);
+  for (int i = 0; i < validator_count; ++i) {
+    const std::string org = kValidatorOrgs[i];
+    nlohmann::json config = {{"data_dir", "data"},
+                             {"node_key_file", "../" + org + "/node/node.secret"},
+                             {"genesis_file", "../genesis.json"},
+                             {"http_address", "127.0.0.1"},
+                             {"http_port", port + i},
+                             {"log_level", "info"}};
+    const std::filesystem::path file = dir / ("node" + std::to_string(i)) / "config.json";
+    if (Status s = WriteTextFile(file, config.dump(2) + "\n"); !s.ok()) return ReportError(s, json);
+  }
   if (!json) {
-    std::cout << "network created in " << dir.string() << ": 5 organizations, 1 validator\n"
-              << "start it with: mbl net start --dir " << dir.string() << "\n";
+    std::cout << "network created in " << dir.string() << ": 5 organizations, " << validator_count
+              << (validator_count == 1 ? " validator" : " validators (BFT, tolerates ");
+    if (validator_count > 1) std::cout << (validator_count - 1) / 3 << " faulty)";
+    std::cout << "\nstart it with: mbl net start --dir " << dir.string() << "\n";
   }
   return kExitOk;
 }
 
-std::filesystem::path PidFile(const std::filesystem::path& dir) {
-  return dir / "node0" / "mbl-node.pid";
+// The node folders of a network: node0, node1, ... as far as they exist.
+std::vector<std::filesystem::path> NodeDirs(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> nodes;
+  for (int i = 0; std::filesystem::exists(dir / ("node" + std::to_string(i)) / "config.json");
+       ++i) {
+    nodes.push_back(dir / ("node" + std::to_string(i)));
+  }
+  return nodes;
 }
 
-int Start(const std::filesystem::path& dir, const char* self, bool json) {
-  auto config = ReadJsonFile(dir / "node0" / "config.json");
-  if (!config.ok())
-    return ReportError(config.status().WithContext("run mbl net create first"), json);
-  std::string url = "http://127.0.0.1:" + std::to_string((*config)["http_port"].get<int>());
-  if (HttpCall(url, "GET", "/v1/health", "", nullptr, std::chrono::seconds(2)).ok()) {
-    return ReportError(AlreadyExists("a node already answers at " + url), json);
-  }
+Result<std::string> NodeUrl(const std::filesystem::path& node_dir) {
+  MBL_ASSIGN_OR_RETURN(nlohmann::json config, ReadJsonFile(node_dir / "config.json"));
+  return "http://127.0.0.1:" + std::to_string(config["http_port"].get<int>());
+}
+
+std::filesystem::path PidFile(const std::filesystem::path& node_dir) {
+  return node_dir / "mbl-node.pid";
+}
+
+// Starts one node in the background (its own session, output to node.log); returns its pid.
+Result<pid_t> Spawn(const std::filesystem::path& node_dir, const char* self) {
   std::filesystem::path binary = ExecutableNextTo(self, "mbl-node");
-  std::string config_path = (dir / "node0" / "config.json").string();
-  std::string log_path = (dir / "node0" / "node.log").string();
+  std::string config_path = (node_dir / "config.json").string();
+  std::string log_path = (node_dir / "node.log").string();
   pid_t pid = fork();
   if (pid == 0) {
     setsid();
@@ -146,65 +175,146 @@ int Start(const std::filesystem::path& dir, const char* self, bool json) {
     execl(binary.c_str(), "mbl-node", "--config", config_path.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  if (pid < 0) return ReportError(Internal("fork failed"), json);
-  WriteTextFile(PidFile(dir), std::to_string(pid) + "\n").IgnoreError();
+  if (pid < 0) return Internal("fork failed");
+  MBL_RETURN_IF_ERROR(WriteTextFile(PidFile(node_dir), std::to_string(pid) + "\n"));
+  return pid;
+}
+
+Status WaitUntilServing(const std::string& url, pid_t pid, const std::filesystem::path& node_dir) {
   for (int attempt = 0; attempt < 300; ++attempt) {
     if (HttpCall(url, "GET", "/v1/health", "", nullptr, std::chrono::seconds(1)).ok()) {
-      if (!json)
-        std::cout << "node running at " << url << " (pid " << pid << ", log " << log_path << ")\n";
-      else
-        std::cout << nlohmann::json{{"url", url}, {"pid", pid}}.dump() << "\n";
-      return kExitOk;
+      return Status::Ok();
     }
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
-      return ReportError(Unavailable("mbl-node exited at start; see " + log_path), json);
+      return Unavailable("mbl-node exited at start; see " + (node_dir / "node.log").string());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  return ReportError(Unavailable("mbl-node did not answer within 30 s; see " + log_path), json);
+  return Unavailable("mbl-node did not answer within 30 s; see " +
+                     (node_dir / "node.log").string());
+}
+
+int Start(const std::filesystem::path& dir, const char* self, bool json) {
+  auto nodes = NodeDirs(dir);
+  if (nodes.empty())
+    return ReportError(NotFound("no network in " + dir.string() + "; run mbl net create first"),
+                       json);
+  std::vector<std::pair<std::string, pid_t>> started;
+  for (const auto& node_dir : nodes) {
+    auto url = NodeUrl(node_dir);
+    if (!url.ok()) return ReportError(url.status(), json);
+    if (HttpCall(*url, "GET", "/v1/health", "", nullptr, std::chrono::seconds(2)).ok()) {
+      return ReportError(AlreadyExists("a node already answers at " + *url), json);
+    }
+    auto pid = Spawn(node_dir, self);
+    if (!pid.ok()) return ReportError(pid.status(), json);
+    started.emplace_back(*url, *pid);
+  }
+  // All nodes are started before any is waited for: each needs its peers to be up.
+  nlohmann::json report = nlohmann::json::array();
+  for (std::size_t i = 0; i < started.size(); ++i) {
+    const auto& [url, pid] = started[i];
+    if (Status status = WaitUntilServing(url, pid, nodes[i]); !status.ok()) {
+      return ReportError(status, json);
+    }
+    report.push_back({{"url", url}, {"pid", pid}});
+    if (!json) {
+      std::cout << nodes[i].filename().string() << " running at " << url << " (pid " << pid
+                << ", log " << (nodes[i] / "node.log").string() << ")\n";
+    }
+  }
+  if (json) std::cout << nlohmann::json{{"nodes", report}}.dump() << "\n";
+  return kExitOk;
+}
+
+// True while `pid` runs (a zombie, exited but not yet reaped by its parent, does not count).
+bool Running(pid_t pid) {
+  if (kill(pid, 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string pid_field, name, state;
+  stat >> pid_field >> name >> state;
+  return state != "Z";
+}
+
+// Stops one node: SIGTERM, then waits up to 30 s for a clean shutdown.
+void StopNode(const std::filesystem::path& node_dir) {
+  auto text = ReadTextFile(PidFile(node_dir));
+  if (!text.ok()) return;
+  pid_t pid = static_cast<pid_t>(std::stol(*text));
+  if (kill(pid, SIGTERM) == 0) {
+    for (int attempt = 0; attempt < 300 && Running(pid); ++attempt) {
+      waitpid(pid, nullptr, WNOHANG);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  std::filesystem::remove(PidFile(node_dir));
 }
 
 int Stop(const std::filesystem::path& dir, bool json) {
-  auto text = ReadTextFile(PidFile(dir));
-  if (!text.ok()) return ReportError(NotFound("no running network in " + dir.string()), json);
-  pid_t pid = static_cast<pid_t>(std::stol(*text));
-  if (kill(pid, SIGTERM) != 0) {
-    std::filesystem::remove(PidFile(dir));
-    if (!json) std::cout << "network in " << dir.string() << " was not running\n";
-    return kExitOk;
-  }
-  for (int attempt = 0; attempt < 300 && kill(pid, 0) == 0; ++attempt) {
-    waitpid(pid, nullptr, WNOHANG);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  std::filesystem::remove(PidFile(dir));
+  auto nodes = NodeDirs(dir);
+  bool any = false;
+  for (const auto& node_dir : nodes) any = any || std::filesystem::exists(PidFile(node_dir));
+  if (!any) return ReportError(NotFound("no running network in " + dir.string()), json);
+  for (const auto& node_dir : nodes) StopNode(node_dir);
   if (!json) std::cout << "network in " << dir.string() << " stopped\n";
   return kExitOk;
+}
+
+int ShowStatus(const std::filesystem::path& dir, bool json) {
+  auto nodes = NodeDirs(dir);
+  if (nodes.empty()) return ReportError(NotFound("no network in " + dir.string()), json);
+  nlohmann::json report = nlohmann::json::array();
+  bool all_up = true;
+  for (const auto& node_dir : nodes) {
+    auto url = NodeUrl(node_dir);
+    if (!url.ok()) return ReportError(url.status(), json);
+    auto reply = HttpCall(*url, "GET", "/v1/health", "", nullptr, std::chrono::seconds(2));
+    nlohmann::json entry = {{"node", node_dir.filename().string()}, {"url", *url}};
+    if (reply.ok()) {
+      entry["health"] = reply->body;
+    } else {
+      entry["error"] = reply.status().message();
+      all_up = false;
+    }
+    report.push_back(entry);
+    if (!json) {
+      std::cout << node_dir.filename().string() << " " << *url << ": ";
+      if (!reply.ok()) {
+        std::cout << "DOWN (" << reply.status().message() << ")\n";
+        continue;
+      }
+      const auto& health = reply->body;
+      std::cout << health.value("status", "?") << ", height " << health.value("height", 0);
+      if (health.contains("consensus") && health["consensus"].value("mode", "") == "bft") {
+        std::cout << ", round " << health["consensus"].value("round", 0) << ", leader "
+                  << health["consensus"].value("leader_index", 0) << ", peers "
+                  << health["consensus"].value("connected_peers", 0);
+      }
+      std::cout << "\n";
+    }
+  }
+  if (json) std::cout << nlohmann::json{{"nodes", report}}.dump() << "\n";
+  return all_up ? kExitOk : kExitFailed;
 }
 
 }  // namespace
 
 int CommandNet(const Args& args) {
   bool json = args.Has("json");
-  if (Status status = args.OnlyFlags({"dir", "port", "json"}); !status.ok())
+  if (Status status = args.OnlyFlags({"dir", "port", "validators", "json"}); !status.ok())
     return ReportError(status, json);
   if (args.positional().size() != 1)
     return ReportError(InvalidArgument("usage: mbl net create|start|stop|status --dir DIR"), json);
   std::filesystem::path dir = std::filesystem::absolute(args.Get("dir", ".mbl-local"));
   const std::string& verb = args.positional()[0];
-  if (verb == "create") return Create(dir, std::stoi(args.Get("port", "7700")), json);
+  if (verb == "create") {
+    return Create(dir, std::stoi(args.Get("port", "7700")), std::stoi(args.Get("validators", "4")),
+                  json);
+  }
   if (verb == "start") return Start(dir, "mbl", json);
   if (verb == "stop") return Stop(dir, json);
-  if (verb == "status") {
-    auto config = ReadJsonFile(dir / "node0" / "config.json");
-    if (!config.ok()) return ReportError(config.status(), json);
-    std::string url = "http://127.0.0.1:" + std::to_string((*config)["http_port"].get<int>());
-    auto reply = HttpCall(url, "GET", "/v1/health", "", nullptr, std::chrono::seconds(2));
-    if (!reply.ok()) return ReportError(reply.status(), json);
-    std::cout << (json ? reply->body.dump() : reply->body.dump(2)) << "\n";
-    return kExitOk;
-  }
+  if (verb == "status") return ShowStatus(dir, json);
   return ReportError(InvalidArgument("unknown net command '" + verb + "'"), json);
 }
 

@@ -95,7 +95,8 @@ Result<nlohmann::json> JsonPath(const nlohmann::json& value, const std::string& 
 namespace {
 
 struct Runner {
-  std::string node;
+  std::vector<std::string> nodes;  // steps go to them in turn
+  std::uint64_t min_height = 0;    // the highest block a committed step reported
   std::filesystem::path keys_dir;
   bool json = false;
   std::map<std::string, std::unique_ptr<crypto::KeyPair>> actors;
@@ -206,9 +207,29 @@ Result<nlohmann::json> RunReadStep(Runner& runner, const nlohmann::json& step,
   return reply.body;
 }
 
+// Steps go to different nodes; a node answers a step only once it holds every block an earlier
+// step committed on another node (read-your-writes across the network).
+Status WaitForHeight(const std::string& node, std::uint64_t height) {
+  if (height == 0) return Status::Ok();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (true) {
+    auto reply = HttpCall(node, "GET", "/v1/health", "");
+    if (reply.ok() && reply->body.value("height", std::uint64_t{0}) >= height) {
+      return Status::Ok();
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Unavailable(node + " did not reach block " + std::to_string(height) + " within 20 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 // Runs one step; returns "" when every expectation held, else what went wrong.
-std::string RunStep(Runner& runner, const nlohmann::json& step) {
-  std::string node = step.value("node", runner.node);
+std::string RunStep(Runner& runner, const nlohmann::json& step, std::size_t index) {
+  std::string node = step.value("node", runner.nodes[index % runner.nodes.size()]);
+  if (Status status = WaitForHeight(node, runner.min_height); !status.ok()) {
+    return status.message();
+  }
   int http_status = 0;
   Result<nlohmann::json> body = step.contains("record") || step.contains("resubmit")
                                     ? RunRecordStep(runner, step, node, &http_status)
@@ -216,6 +237,9 @@ std::string RunStep(Runner& runner, const nlohmann::json& step) {
   if (!body.ok()) return body.status().message();
   auto expect = Substitute(step.value("expect", nlohmann::json::object()), runner.variables);
   if (!expect.ok()) return expect.status().message();
+  if (body->is_object() && (*body)["height"].is_number_unsigned()) {
+    runner.min_height = std::max(runner.min_height, (*body)["height"].get<std::uint64_t>());
+  }
   std::string failure = CheckExpectation(*expect, http_status, *body);
   if (!failure.empty()) return failure;
   const nlohmann::json saves = step.value("save", nlohmann::json::object());
@@ -252,8 +276,8 @@ int CommandScenario(const Args& args) {
   if (Status status = args.OnlyFlags({"node", "keys", "json"}); !status.ok())
     return ReportError(status, json);
   if (args.positional().size() != 2 || args.positional()[0] != "run") {
-    return ReportError(InvalidArgument("usage: mbl scenario run FILE --node URL [--keys DIR]"),
-                       json);
+    return ReportError(
+        InvalidArgument("usage: mbl scenario run FILE --node URL[,URL...] [--keys DIR]"), json);
   }
   std::filesystem::path file = args.positional()[1];
   auto scenario = ReadJsonFile(file);
@@ -267,10 +291,16 @@ int CommandScenario(const Args& args) {
   }
   Runner runner;
   runner.json = json;
-  runner.node = args.Get("node", "http://127.0.0.1:7700");
+  const std::string node_list = args.Get("node", "http://127.0.0.1:7700");
+  for (std::string_view rest = node_list; !rest.empty();) {
+    std::size_t comma = rest.find(',');
+    runner.nodes.emplace_back(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  if (runner.nodes.empty()) return ReportError(InvalidArgument("--node names no URL"), json);
   runner.keys_dir = args.Get("keys", std::filesystem::absolute(file).parent_path().string());
   if (Status status = LoadActors(runner, *scenario); !status.ok()) return ReportError(status, json);
-  auto chain = FetchChainId(runner.node);
+  auto chain = FetchChainId(runner.nodes.front());
   if (!chain.ok()) return ReportError(chain.status(), json);
   runner.chain_id = *chain;
   runner.variables["now_ms"] = std::to_string(NowMs());
@@ -285,7 +315,7 @@ int CommandScenario(const Args& args) {
     ++index;
     std::string name = step.value("name", "step " + std::to_string(index));
     runner.printed.clear();
-    std::string failure = RunStep(runner, step);
+    std::string failure = RunStep(runner, step, static_cast<std::size_t>(index - 1));
     failures += failure.empty() ? 0 : 1;
     runner.report.push_back({{"step", name}, {"ok", failure.empty()}, {"failure", failure}});
     if (!json) {

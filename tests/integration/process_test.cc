@@ -50,7 +50,7 @@ class ProcessTest : public ::testing::Test {
     url_ = "http://127.0.0.1:" + std::to_string(port_);
     std::string output;
     ASSERT_EQ(
-        Mbl("net create --dir " + dir_.string() + " --port " + std::to_string(port_), &output), 0)
+        Mbl("net create --validators 1 --dir " + dir_.string() + " --port " + std::to_string(port_), &output), 0)
         << output;
   }
   void TearDown() override {

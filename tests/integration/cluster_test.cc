@@ -1,0 +1,355 @@
+// A 4-validator network of real mbl-node processes on 127.0.0.1 (created and started by the real
+// `mbl net` commands), ordering by BFT consensus over the authenticated validator links: the
+// worked example across all nodes, a leader killed under load, kill -9 and restart, the same
+// record at two nodes, and more than f nodes down.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "chaincode/record_json.h"
+#include "crypto/encoding.h"
+#include "crypto/key_file.h"
+#include "tools/cli.h"
+#include "tools/http_client.h"
+
+namespace mbl {
+namespace {
+
+constexpr int kNodes = 4;
+
+// A base port with port .. port+3 and port+100 .. port+103 free (HTTP and validator links).
+int FreePortBlock() {
+  boost::asio::io_context io;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    boost::asio::ip::tcp::acceptor probe(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+    int base = probe.local_endpoint().port();
+    probe.close();
+    if (base + 103 > 65000) continue;
+    bool free = true;
+    for (int offset : {0, 1, 2, 3, 100, 101, 102, 103}) {
+      boost::system::error_code error;
+      boost::asio::ip::tcp::acceptor acceptor(io);
+      acceptor.open(boost::asio::ip::tcp::v4(), error);
+      acceptor.bind(
+          {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(base + offset)},
+          error);
+      free = free && !error;
+    }
+    if (free) return base;
+  }
+  return 0;
+}
+
+int Mbl(const std::string& arguments, std::string* output = nullptr) {
+  std::string command = std::string(MBL_CLI_BINARY) + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return -1;
+  std::string text;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) text += buffer;
+  int status = pclose(pipe);
+  if (output != nullptr) *output = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(crypto::InitializeCrypto().ok());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("mbl-cluster-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    port_ = FreePortBlock();
+    ASSERT_NE(port_, 0);
+    std::string output;
+    ASSERT_EQ(
+        Mbl("net create --dir " + dir_.string() + " --port " + std::to_string(port_), &output), 0)
+        << output;
+    // Short rounds so that a dead leader is replaced quickly in the tests.
+    for (int i = 0; i < kNodes; ++i) {
+      auto file = NodeDir(i) / "config.json";
+      auto config = tools::ReadJsonFile(file);
+      ASSERT_TRUE(config.ok());
+      (*config)["round_timeout_ms"] = 300;
+      ASSERT_TRUE(tools::WriteTextFile(file, config->dump(2)).ok());
+    }
+    ASSERT_EQ(Mbl("net start --dir " + dir_.string(), &output), 0) << output;
+    auto key = crypto::ReadSecretKeyFile(dir_ / "smelter/keys/ops.secret");
+    ASSERT_TRUE(key.ok());
+    smelter_ops_ = std::make_unique<crypto::KeyPair>(std::move(*key));
+    auto reader = crypto::ReadSecretKeyFile(dir_ / "cb/keys/eval.secret");
+    ASSERT_TRUE(reader.ok());
+    reader_ = std::make_unique<crypto::KeyPair>(std::move(*reader));
+    auto chain = tools::FetchChainId(Url(0));
+    ASSERT_TRUE(chain.ok()) << chain.status().ToString();
+    chain_id_ = *chain;
+  }
+  void TearDown() override {
+    Mbl("net stop --dir " + dir_.string());
+    if (!HasFailure()) std::filesystem::remove_all(dir_);
+  }
+
+  std::filesystem::path NodeDir(int node) const { return dir_ / ("node" + std::to_string(node)); }
+  std::string Url(int node) const { return "http://127.0.0.1:" + std::to_string(port_ + node); }
+  pid_t Pid(int node) const {
+    auto text = tools::ReadTextFile(NodeDir(node) / "mbl-node.pid");
+    return text.ok() ? static_cast<pid_t>(std::stol(*text)) : -1;
+  }
+  nlohmann::json Health(int node) const {
+    auto reply =
+        tools::HttpCall(Url(node), "GET", "/v1/health", "", nullptr, std::chrono::seconds(2));
+    return reply.ok() ? reply->body : nlohmann::json();
+  }
+  // The node that leads the current round, as its peers see it.
+  int Leader() const {
+    for (int node = 0; node < kNodes; ++node) {
+      auto health = Health(node);
+      if (health.is_null()) continue;
+      auto leader = health["consensus"]["leader_index"].get<int>();
+      for (int candidate = 0; candidate < kNodes; ++candidate) {
+        auto other = Health(candidate);
+        if (!other.is_null() && other["consensus"]["self_index"].get<int>() == leader) {
+          return candidate;
+        }
+      }
+    }
+    return -1;
+  }
+
+  void Kill(int node) {
+    pid_t pid = Pid(node);
+    ASSERT_GT(pid, 0);
+    kill(pid, SIGKILL);
+    // Gone once it cannot be signalled (reaped by init: nodes run in sessions of their own).
+    for (int i = 0; i < 250 && kill(pid, 0) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::filesystem::remove(NodeDir(node) / "mbl-node.pid");
+  }
+  // Restarts one node the way an operator would: mbl-node --config, in the background.
+  // Double fork: init adopts the node and reaps it, as with `mbl net start`.
+  void Restart(int node) {
+    const std::string pid_file = (NodeDir(node) / "mbl-node.pid").string();
+    const std::string log = (NodeDir(node) / "node.log").string();
+    const std::string config = (NodeDir(node) / "config.json").string();
+    pid_t child = fork();
+    if (child == 0) {
+      setsid();
+      if (fork() == 0) {
+        FILE* pid_out = std::fopen(pid_file.c_str(), "w");
+        if (pid_out != nullptr) {
+          std::fprintf(pid_out, "%d\n", static_cast<int>(getpid()));
+          std::fclose(pid_out);
+        }
+        int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+          dup2(fd, 1);
+          dup2(fd, 2);
+        }
+        execl(MBL_NODE_BINARY, "mbl-node", "--config", config.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+      }
+      _exit(0);
+    }
+    ASSERT_GT(child, 0);
+    waitpid(child, nullptr, 0);
+    for (int i = 0; i < 300; ++i) {
+      if (!Health(node).is_null()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL() << "node " << node << " did not come back";
+  }
+
+  std::string SiteRecord(const std::string& site_id) {
+    nlohmann::json record = {
+        {"author_org", "smelter"},
+        {"site_definition", {{"site_id", site_id}, {"area_type", "site"}, {"name", site_id}}}};
+    auto signed_record = tools::SignRecordJson(record, *smelter_ops_, chain_id_);
+    EXPECT_TRUE(signed_record.ok());
+    return chaincode::EnvelopeToJson(*signed_record).dump();
+  }
+  // Submits and waits for the commit; returns the record id when the node acknowledged it.
+  std::optional<std::string> SubmitAndWait(int node, const std::string& envelope,
+                                           int timeout_ms = 10000) {
+    auto reply = tools::HttpCall(Url(node), "POST",
+                                 "/v1/records?wait=commit&timeout_ms=" + std::to_string(timeout_ms),
+                                 envelope, nullptr, std::chrono::milliseconds(timeout_ms + 5000));
+    if (!reply.ok() || reply->body.value("status", "") != "accepted") return std::nullopt;
+    return reply->body["id"].get<std::string>();
+  }
+  bool HasRecord(int node, const std::string& id) {
+    auto reply = tools::HttpCall(Url(node), "GET", "/v1/records/" + id, "", reader_.get());
+    return reply.ok() && reply->status == 200 && reply->body.value("status", "") == "accepted";
+  }
+  // Waits (bounded) until every listed node is at the same height with the same tip.
+  void ExpectConverged(const std::vector<int>& nodes, std::chrono::seconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    std::string last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::set<std::string> tips;
+      for (int node : nodes) {
+        auto health = Health(node);
+        tips.insert(health.is_null() ? "down" : health["tip_hash"].get<std::string>());
+      }
+      if (tips.size() == 1 && !tips.contains("down")) return;
+      last = nlohmann::json(tips).dump();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "nodes did not converge: " << last;
+  }
+
+  std::filesystem::path dir_;
+  int port_ = 0;
+  std::string chain_id_;
+  std::unique_ptr<crypto::KeyPair> smelter_ops_;
+  std::unique_ptr<crypto::KeyPair> reader_;  // the certification body reads everything (Q auth)
+};
+
+TEST_F(ClusterTest, TheWorkedExampleRunsAcrossAllFourNodesAndTheyAgree) {
+  std::string nodes;
+  for (int i = 0; i < kNodes; ++i) nodes += (i ? "," : "") + Url(i);
+  std::string output;
+  ASSERT_EQ(Mbl("scenario run " + std::string(MBL_SOURCE_DIR) +
+                    "/scenarios/worked-example.json --node " + nodes + " --keys " + dir_.string(),
+                &output),
+            0)
+      << output;
+  ExpectConverged({0, 1, 2, 3}, std::chrono::seconds(20));
+  // An exit code looked up at any node gives the same answer.
+  auto code_start = output.find("MBL-");
+  ASSERT_NE(code_start, std::string::npos) << output;
+  std::string code = output.substr(code_start, 18);
+  std::set<std::string> answers;
+  for (int i = 0; i < kNodes; ++i) {
+    auto reply = tools::HttpCall(Url(i), "GET", "/v1/exit/" + code);
+    ASSERT_TRUE(reply.ok());
+    EXPECT_EQ(reply->status, 200) << reply->body.dump();
+    answers.insert(reply->body.dump());
+  }
+  EXPECT_EQ(answers.size(), 1u);
+  auto metrics = tools::HttpCall(Url(1), "GET", "/metrics");
+  ASSERT_TRUE(metrics.ok());
+}
+
+TEST_F(ClusterTest, KillingTheLeaderUnderLoadLosesNothingAcknowledged) {
+  std::mutex mutex;
+  std::vector<std::string> acknowledged;
+  std::atomic<bool> stop{false};
+  std::atomic<int> victim{-1};
+  std::vector<std::thread> clients;
+  for (int client = 0; client < 3; ++client) {
+    clients.emplace_back([&, client] {
+      for (int i = 0; i < 400 && !stop; ++i) {
+        int node = (client + i) % kNodes;
+        if (node == victim) continue;
+        auto id = SubmitAndWait(
+            node, SiteRecord("load-" + std::to_string(client) + "-" + std::to_string(i)));
+        if (id) {
+          std::lock_guard lock(mutex);
+          acknowledged.push_back(*id);
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  int leader = Leader();
+  ASSERT_GE(leader, 0);
+  victim = leader;
+  Kill(leader);
+  std::size_t before;
+  {
+    std::lock_guard lock(mutex);
+    before = acknowledged.size();
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_GT(acknowledged.size(), before) << "commits did not resume without the leader";
+  }
+  stop = true;
+  for (auto& thread : clients) thread.join();
+  Restart(leader);
+  ExpectConverged({0, 1, 2, 3}, std::chrono::seconds(30));
+  for (const auto& id : acknowledged) {
+    for (int node = 0; node < kNodes; ++node) {
+      ASSERT_TRUE(HasRecord(node, id)) << "node " << node << " lost acknowledged record " << id;
+    }
+  }
+}
+
+TEST_F(ClusterTest, KillNineAndRestartRepeatedlyKeepsTheChainsEqual) {
+  for (int cycle = 0; cycle < 4; ++cycle) {
+    const int node = cycle % kNodes;
+    std::atomic<bool> stop{false};
+    std::vector<std::string> acknowledged;
+    std::thread client([&] {
+      for (int i = 0; i < 200 && !stop; ++i) {
+        int target = (node + 1 + i % 3) % kNodes;
+        auto id = SubmitAndWait(
+            target, SiteRecord("kill-" + std::to_string(cycle) + "-" + std::to_string(i)));
+        if (id) acknowledged.push_back(*id);
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300 + 150 * cycle));
+    Kill(node);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    Restart(node);
+    stop = true;
+    client.join();
+    ExpectConverged({0, 1, 2, 3}, std::chrono::seconds(30));
+    for (const auto& id : acknowledged) {
+      ASSERT_TRUE(HasRecord(node, id)) << "cycle " << cycle << ": restarted node lacks " << id;
+    }
+  }
+}
+
+TEST_F(ClusterTest, TheSameRecordSubmittedAtOnceToTwoNodesCommitsOnce) {
+  const std::string envelope = SiteRecord("twice");
+  std::optional<std::string> first, second;
+  std::thread a([&] { first = SubmitAndWait(0, envelope); });
+  std::thread b([&] { second = SubmitAndWait(2, envelope); });
+  a.join();
+  b.join();
+  ASSERT_TRUE(first.has_value() || second.has_value());
+  const std::string id = first ? *first : *second;
+  ExpectConverged({0, 1, 2, 3}, std::chrono::seconds(10));
+  auto record = tools::HttpCall(Url(1), "GET", "/v1/records/" + id, "", reader_.get());
+  ASSERT_TRUE(record.ok());
+  const std::uint64_t height = record->body["height"].get<std::uint64_t>();
+  std::size_t copies = 0;
+  auto tip = Health(1)["height"].get<std::uint64_t>();
+  for (std::uint64_t h = 1; h <= tip; ++h) {
+    auto block =
+        tools::HttpCall(Url(1), "GET", "/v1/blocks/" + std::to_string(h), "", reader_.get());
+    ASSERT_TRUE(block.ok());
+    for (const auto& entry : block->body["records"]) copies += entry["id"] == id ? 1 : 0;
+  }
+  EXPECT_EQ(copies, 1u) << "committed at height " << height;
+}
+
+TEST_F(ClusterTest, WithTwoOfFourNodesDownNothingCommitsUntilTheyReturn) {
+  ASSERT_TRUE(SubmitAndWait(0, SiteRecord("before")).has_value());
+  ExpectConverged({0, 1, 2, 3}, std::chrono::seconds(10));
+  Kill(2);
+  Kill(3);
+  const auto height = Health(0)["height"].get<std::uint64_t>();
+  EXPECT_FALSE(SubmitAndWait(0, SiteRecord("no-quorum"), 2000).has_value());
+  EXPECT_EQ(Health(0)["height"].get<std::uint64_t>(), height);
+  EXPECT_EQ(Health(1)["height"].get<std::uint64_t>(), height);
+  Restart(2);
+  Restart(3);
+  auto id = SubmitAndWait(1, SiteRecord("after"), 30000);
+  ASSERT_TRUE(id.has_value());
+  ExpectConverged({0, 1, 2, 3}, std::chrono::seconds(30));
+}
+
+}  // namespace
+}  // namespace mbl
