@@ -178,7 +178,8 @@ void Ledger::OnPeerFrame(std::uint32_t from, std::string frame) {
   bool added = false;
   for (auto& record : *records) {
     chaincode::RecordId id = chaincode::ComputeRecordId(record.payload);
-    added = Admit(record, id, now_ms).ok() || added;
+    // The node the client used ran the dry run; consensus judges the record in any case.
+    added = Admit(record, id, now_ms, /*dry_run=*/false).ok() || added;
   }
   if (added) bft->PayloadReady();
 }
@@ -297,18 +298,22 @@ Status Ledger::CommitBatch(OrderedBatch batch) {
 }
 
 Status Ledger::Admit(const chaincode::SignedRecord& record, const chaincode::RecordId& id,
-                     std::int64_t now_ms) {
+                     std::int64_t now_ms, bool dry_run) {
+  if (mempool_->Contains(id)) {
+    return AlreadyExists("record " + crypto::ToHex(id) + " is already pending");
+  }
   MBL_RETURN_IF_ERROR(chaincode::VerifyEnvelope(record));
   if (auto location = store_->FindRecord(id)) {
     return AlreadyExists("record " + crypto::ToHex(id) + " is already committed in block " +
                          std::to_string(location->height));
   }
+  if (!dry_run) return mempool_->Add(id, record);
   // Dry run against the current state: refuses now what can never become valid.
   Tip tip = store_->tip();
   auto snapshot = store_->Snapshot();
-  chaincode::BlockExecution dry_run = chaincode::ExecuteBlock(
+  chaincode::BlockExecution trial = chaincode::ExecuteBlock(
       {record}, *snapshot, {tip.height + 1, std::max(now_ms, tip.time_ms)}, tip.state_root);
-  if (!dry_run.results[0].accepted) MBL_RETURN_IF_ERROR(RefusalFor(dry_run.results[0].rejection));
+  if (!trial.results[0].accepted) MBL_RETURN_IF_ERROR(RefusalFor(trial.results[0].rejection));
   return mempool_->Add(id, record);
 }
 
@@ -326,7 +331,7 @@ std::vector<SubmitOutcome> Ledger::Submit(std::vector<chaincode::SignedRecord> r
   std::vector<chaincode::SignedRecord> admitted;
   for (auto& record : records) {
     chaincode::RecordId id = chaincode::ComputeRecordId(record.payload);
-    outcomes.push_back({id, Admit(record, id, now_ms)});
+    outcomes.push_back({id, Admit(record, id, now_ms, /*dry_run=*/true)});
     if (bft_ && outcomes.back().status.ok()) admitted.push_back(std::move(record));
   }
   if (!admitted.empty()) {

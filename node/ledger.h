@@ -79,7 +79,7 @@ class Ledger final : public LedgerService {
   Status CommitBlock(std::vector<chaincode::SignedRecord> records, std::int64_t time_ms,
                      bool genesis);
   Status Admit(const chaincode::SignedRecord& record, const chaincode::RecordId& id,
-               std::int64_t now_ms);
+               std::int64_t now_ms, bool dry_run);
   void NotifyCommitted(const std::vector<chaincode::RecordId>& ids);
   void ReapExpiredWaiters();
   std::int64_t Now() const { return options_.clock(); }

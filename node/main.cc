@@ -41,50 +41,6 @@ Result<chaincode::SignedRecord> LoadGenesis(const std::filesystem::path& path) {
   return record;
 }
 
-Result<std::pair<std::string, std::uint16_t>> SplitAddress(const std::string& address) {
-  std::size_t colon = address.rfind(':');
-  int port = 0;
-  if (colon != std::string::npos) {
-    try {
-      port = std::stoi(address.substr(colon + 1));
-    } catch (...) {
-      port = 0;
-    }
-  }
-  if (colon == std::string::npos || colon == 0 || port <= 0 || port > 65535) {
-    return InvalidArgument("validator address '" + address + "' is not host:port");
-  }
-  return std::make_pair(address.substr(0, colon), static_cast<std::uint16_t>(port));
-}
-
-// Opens this validator's links to the others named in the ledger's validator set.
-node::NetworkFactory MakeTransportFactory(const node::NodeConfig& config,
-                                          const crypto::KeyPair& key) {
-  return
-      [&config, &key](const node::NetworkSetup& setup,
-                      node::FrameHandler on_frame) -> Result<std::unique_ptr<node::PeerNetwork>> {
-        node::PeerLinksOptions options;
-        options.chain_id = setup.chain_id;
-        options.self_index = setup.self;
-        for (std::uint32_t i = 0; i < setup.validators.size(); ++i) {
-          MBL_ASSIGN_OR_RETURN(auto address, SplitAddress(setup.validators[i].address));
-          if (i == setup.self) {
-            options.listen_address = config.validator_listen_address.empty()
-                                         ? address.first
-                                         : config.validator_listen_address;
-            options.listen_port = address.second;
-            continue;
-          }
-          options.peers.push_back({i, setup.validators[i].key, address.first, address.second});
-        }
-        MBL_ASSIGN_OR_RETURN(
-            auto links, node::PeerLinks::Start(std::move(options),
-                                               crypto::KeyPair::FromSeed(key.secret_key.seed()),
-                                               std::move(on_frame)));
-        return std::unique_ptr<node::PeerNetwork>(std::move(links));
-      };
-}
-
 int Run(const std::filesystem::path& config_path) {
   auto config = node::LoadConfig(config_path);
   if (!config.ok()) return Fail(kExitUsage, "config_invalid", config.status());
@@ -111,7 +67,7 @@ int Run(const std::filesystem::path& config_path) {
   options.ordering.block_interval = std::chrono::milliseconds(config->block_interval_ms);
   options.timeouts.base_ms = config->round_timeout_ms;
   options.clock_allowance_ms = config->clock_allowance_ms;
-  options.make_network = MakeTransportFactory(*config, *key);
+  options.make_network = node::MakePeerLinksFactory(*key, config->validator_listen_address);
   auto ledger =
       node::Ledger::Open(std::move(options), crypto::KeyPair::FromSeed(key->secret_key.seed()));
   if (!ledger.ok()) {

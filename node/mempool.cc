@@ -14,7 +14,7 @@ Status Mempool::Add(const chaincode::RecordId& id, chaincode::SignedRecord recor
                              std::to_string(queue_.size()) + " records); retry shortly");
   }
   bytes_ += record.payload.size();
-  known_.insert(id);
+  known_.emplace(id, std::make_pair(record.signer, record.signature));
   queue_.push_back(Entry{id, std::move(record)});
   ready_.notify_one();
   return Status::Ok();
@@ -23,6 +23,14 @@ Status Mempool::Add(const chaincode::RecordId& id, chaincode::SignedRecord recor
 bool Mempool::Contains(const chaincode::RecordId& id) const {
   std::lock_guard lock(mutex_);
   return known_.contains(id);
+}
+
+bool Mempool::HoldsVerified(const chaincode::RecordId& id,
+                            const chaincode::SignedRecord& record) const {
+  std::lock_guard lock(mutex_);
+  auto it = known_.find(id);
+  return it != known_.end() && it->second.first == record.signer &&
+         it->second.second == record.signature;
 }
 
 std::vector<chaincode::SignedRecord> Mempool::TakeBatch(std::size_t records_max,

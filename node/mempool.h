@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <set>
 #include <vector>
@@ -24,6 +25,9 @@ class Mempool {
   // kAlreadyExists when pending or in flight; kResourceExhausted when full.
   Status Add(const chaincode::RecordId& id, chaincode::SignedRecord record);
   bool Contains(const chaincode::RecordId& id) const;
+  // True when this exact envelope (same payload, signer and signature) was admitted here, so its
+  // signature was verified already: a proposal carrying it need not verify it again.
+  bool HoldsVerified(const chaincode::RecordId& id, const chaincode::SignedRecord& record) const;
 
   // Waits up to `wait` for a record, then takes at most `records_max` records / `bytes_max`
   // payload bytes (at least one record when any is pending). They stay in flight.
@@ -54,7 +58,8 @@ class Mempool {
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Entry> queue_;
-  std::set<chaincode::RecordId> known_;  // pending and in flight
+  // Pending and in flight, with the signer and signature admission verified.
+  std::map<chaincode::RecordId, std::pair<crypto::PublicKey, crypto::Signature>> known_;
   std::size_t bytes_ = 0;
   bool closed_ = false;
 };

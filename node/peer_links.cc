@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <charconv>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -385,5 +386,52 @@ std::vector<PeerNetwork::PeerLink> PeerLinks::Links() const {
 }
 
 std::uint64_t PeerLinks::handshake_failures() const { return state_->handshake_failures; }
+
+namespace {
+
+Result<std::pair<std::string, std::uint16_t>> SplitAddress(const std::string& address) {
+  const std::size_t colon = address.rfind(':');
+  std::uint32_t port = 0;
+  if (colon != std::string::npos) {
+    std::string_view digits = std::string_view(address).substr(colon + 1);
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (error != std::errc() || end != digits.data() + digits.size()) port = 0;
+  }
+  if (colon == std::string::npos || colon == 0 || port == 0 || port > 65535) {
+    return InvalidArgument("validator address '" + address + "' is not host:port");
+  }
+  return std::make_pair(address.substr(0, colon), static_cast<std::uint16_t>(port));
+}
+
+}  // namespace
+
+NetworkFactory MakePeerLinksFactory(const crypto::KeyPair& key,
+                                    std::string listen_address_override) {
+  // Shared by the factory's copies; SecretKey wipes itself when the last copy goes.
+  auto own_key =
+      std::make_shared<crypto::KeyPair>(crypto::KeyPair::FromSeed(key.secret_key.seed()));
+  return [own_key, listen_address_override](
+             const NetworkSetup& setup,
+             FrameHandler on_frame) -> Result<std::unique_ptr<PeerNetwork>> {
+    PeerLinksOptions options;
+    options.chain_id = setup.chain_id;
+    options.self_index = setup.self;
+    for (std::uint32_t i = 0; i < setup.validators.size(); ++i) {
+      MBL_ASSIGN_OR_RETURN(auto address, SplitAddress(setup.validators[i].address));
+      if (i == setup.self) {
+        options.listen_address =
+            listen_address_override.empty() ? address.first : listen_address_override;
+        options.listen_port = address.second;
+        continue;
+      }
+      options.peers.push_back({i, setup.validators[i].key, address.first, address.second});
+    }
+    MBL_ASSIGN_OR_RETURN(
+        auto links,
+        PeerLinks::Start(std::move(options), crypto::KeyPair::FromSeed(own_key->secret_key.seed()),
+                         std::move(on_frame)));
+    return std::unique_ptr<PeerNetwork>(std::move(links));
+  };
+}
 
 }  // namespace mbl::node

@@ -67,4 +67,9 @@ class PeerLinks final : public PeerNetwork {
   std::uint16_t port_ = 0;
 };
 
+// The NetworkFactory of mbl-node: links to the validators at their genesis addresses, listening
+// on this validator's own address (or `listen_address_override` with its port).
+NetworkFactory MakePeerLinksFactory(const crypto::KeyPair& key,
+                                    std::string listen_address_override);
+
 }  // namespace mbl::node

@@ -1,0 +1,2 @@
+mbl_benchmark(NAME bench_cluster SRCS cluster_throughput.cc
+  DEPS mbl::node_http mbl::node_core mbl::test_support)
