@@ -1,2 +1,4 @@
 mbl_benchmark(NAME bench_cluster SRCS cluster_throughput.cc
   DEPS mbl::node_http mbl::node_core mbl::test_support)
+mbl_benchmark(NAME bench_consensus SRCS consensus_throughput.cc
+  DEPS mbl::node_http mbl::node_core mbl::consensus)

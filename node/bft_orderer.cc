@@ -293,6 +293,8 @@ Status BftOrderer::CommitAll(const consensus::CommitBlocks& commit) {
     mempool_.Remove(*ids);
     on_committed_(*ids);
   }
+  std::lock_guard lock(mutex_);
+  status_.last_commit_qc = commit.commit_qc;
   return Status::Ok();
 }
 

@@ -82,6 +82,9 @@ struct BftStatus {
   double safety_write_seconds_total = 0;
   double commit_write_seconds_total = 0;
   Status error;  // why ordering stopped; ok while running
+  // The QC that proved the last commit (it certifies the child of the last committed block):
+  // exit proofs of the newest blocks end with it (node/exit_proof.h).
+  std::optional<consensus::QuorumCertificate> last_commit_qc;
 };
 
 class BftOrderer {

@@ -8,6 +8,7 @@
 #include "chaincode/reference_queries.h"
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
+#include "node/exit_proof.h"
 #include "node/log.h"
 #include "node/records_payload.h"
 
@@ -602,7 +603,23 @@ Result<nlohmann::json> Ledger::Query(std::string_view name, const nlohmann::json
 
 Result<nlohmann::json> Ledger::ExitLookup(std::string_view code) {
   auto snapshot = store_->Snapshot();
-  return chaincode::LookupExit(*snapshot, code);
+  MBL_ASSIGN_OR_RETURN(nlohmann::json view, chaincode::LookupExit(*snapshot, code));
+  ExitProofInputs inputs{*store_, options_.genesis, {}, std::nullopt};
+  for (const auto& validator : chaincode::GetValidators(*snapshot)) {
+    auto key = crypto::FixedFromHex<32>(validator.public_key(), "validator public key");
+    if (key.ok()) inputs.validators.push_back(*key);
+  }
+  if (bft_) inputs.last_commit_qc = bft_->status().last_commit_qc;
+  auto record_id = crypto::FixedFromHex<32>(view["record_id"].get<std::string>(), "record id");
+  if (!record_id.ok()) return record_id.status();
+  auto proof = BuildExitProof(inputs, *record_id, view["exit_code"].get<std::string>());
+  if (proof.ok()) {
+    view["proof"] = std::move(*proof);
+  } else {
+    view["proof"] = nullptr;
+    view["proof_unavailable"] = proof.status().message();
+  }
+  return view;
 }
 
 }  // namespace mbl::node

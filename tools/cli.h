@@ -54,5 +54,6 @@ int CommandExit(const Args& args);
 int CommandScenario(const Args& args);
 int CommandNet(const Args& args);
 int CommandNode(const Args& args, const char* self_path);
+int CommandVerify(const Args& args);
 
 }  // namespace mbl::tools

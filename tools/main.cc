@@ -17,8 +17,10 @@ constexpr const char* kUsage = R"(usage: mbl COMMAND ...   (docs/cli.md)
   get record ID | get block HEIGHT --key KEY [--node URL]
   query NAME [k=v ...] --key KEY [--node URL]
   health | validators [--node URL]
-  exit CODE [--node URL]                             public exit-record lookup
-  scenario run FILE [--node URL] [--keys DIR]
+  exit CODE [--node URL] [--proof]                   public exit-record lookup
+  verify BUNDLE.json|CODE [--node URL] [--genesis FILE] [--checkpoint FILE]
+                                                     check an exit proof without trusting the node
+  scenario run FILE [--node URL[,URL...]] [--keys DIR]
 Every command takes --json for machine-readable output.
 )";
 
@@ -33,7 +35,7 @@ int main(int argc, char** argv) {
   if (!mbl::crypto::InitializeCrypto().ok())
     return ReportError(mbl::Internal("libsodium init failed"), false);
   std::string command = argv[1];
-  auto args = Args::Parse(argc, argv, 2, {"json", "wait"});
+  auto args = Args::Parse(argc, argv, 2, {"json", "wait", "proof"});
   if (!args.ok()) return ReportError(args.status(), false);
   if (command == "keygen") return CommandKeygen(*args);
   if (command == "genesis") return CommandGenesis(*args);
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
   if (command == "scenario") return CommandScenario(*args);
   if (command == "net") return CommandNet(*args);
   if (command == "node") return CommandNode(*args, argv[0]);
+  if (command == "verify") return CommandVerify(*args);
   std::cerr << "unknown command '" << command << "'\n" << kUsage;
   return kExitUsage;
 }

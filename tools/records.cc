@@ -166,7 +166,19 @@ int CommandExit(const Args& args) {
   bool json = args.Has("json");
   if (args.positional().size() != 1)
     return ReportError(InvalidArgument("usage: mbl exit CODE"), json);
-  return CallAndPrint(args, "/v1/exit/" + UrlEncode(args.positional()[0]), nullptr);
+  auto reply = HttpCall(args.Get("node", kDefaultNode), "GET",
+                        "/v1/exit/" + UrlEncode(args.positional()[0]), "");
+  if (!reply.ok()) return ReportError(reply.status(), json);
+  if (Status status = StatusOfReply(*reply); !status.ok()) return ReportError(status, json);
+  // The proof bundle is for `mbl verify`; shown only when asked for.
+  if (!args.Has("proof") && reply->body.contains("proof")) {
+    const bool available = !reply->body["proof"].is_null();
+    reply->body.erase("proof");
+    reply->body["proof"] =
+        available ? "included; check it with: mbl verify CODE --node URL" : "not available yet";
+  }
+  PrintJsonOrText(reply->body, json);
+  return kExitOk;
 }
 
 }  // namespace mbl::tools

@@ -4,6 +4,7 @@
 #include "chaincode/credits/credit_checks.h"
 #include "chaincode/credits/exit_code.h"
 #include "chaincode/credits/flows.h"
+#include "chaincode/queries/exit_lookup.h"
 #include "chaincode/registry.h"
 
 namespace mbl::chaincode {
@@ -81,7 +82,10 @@ HandlerResult ApplySystemExit(ApplyContext& context, const v1::SystemExit& exit)
       {"statement", kMassBalanceStatement},
       {"provenance", provenance.ToJson()}};
   context.state.Put("c/exit/" + code, stored.dump());
-  context.details = {{"exit_code", code}, {"retired_grams", exit.credit_grams()}};
+  // The result carries the public view, so the validators' certificate over the block's results
+  // covers what a consumer is shown; the record id is the result's own.
+  context.details = PublicExitView(stored);
+  context.details.erase("record_id");
   return std::nullopt;
 }
 

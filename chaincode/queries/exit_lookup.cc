@@ -4,13 +4,9 @@
 
 namespace mbl::chaincode {
 
-Result<nlohmann::json> LookupExit(const StateReader& state, std::string_view code) {
-  MBL_ASSIGN_OR_RETURN(std::string canonical, NormalizeExitCode(code));
-  auto stored = state.Get("c/exit/" + canonical);
-  if (!stored) return NotFound("no exit record with code " + canonical + " on this ledger");
-  nlohmann::json exit = nlohmann::json::parse(*stored);
+nlohmann::json PublicExitView(const nlohmann::json& exit) {
   const nlohmann::json& provenance = exit["provenance"];
-  nlohmann::json view = {{"exit_code", canonical},
+  nlohmann::json view = {{"exit_code", exit["exit_code"]},
                          {"record_id", exit["record_id"]},
                          {"characteristic",
                           {{"id", exit["characteristic"]},
@@ -30,6 +26,13 @@ Result<nlohmann::json> LookupExit(const StateReader& state, std::string_view cod
     view["product_units"] = exit["product_units"];
   }
   return view;
+}
+
+Result<nlohmann::json> LookupExit(const StateReader& state, std::string_view code) {
+  MBL_ASSIGN_OR_RETURN(std::string canonical, NormalizeExitCode(code));
+  auto stored = state.Get("c/exit/" + canonical);
+  if (!stored) return NotFound("no exit record with code " + canonical + " on this ledger");
+  return PublicExitView(nlohmann::json::parse(*stored));
 }
 
 }  // namespace mbl::chaincode
