@@ -6,6 +6,7 @@
 #include "chaincode/record_json.h"
 #include "crypto/encoding.h"
 #include "node/http_read_signature.h"
+#include "node/verify_page.h"
 
 namespace mbl::node {
 namespace http = boost::beast::http;
@@ -237,7 +238,26 @@ void HandleRead(const HttpRequest& request, const Target& target, LedgerService&
     return respond(std::move(response));
   }
   if (path == "/v1/validators") return reply(service.Validators());
-  if (path.starts_with("/v1/exit/")) return reply(service.ExitLookup(path.substr(9)));
+  if (path.starts_with("/v1/exit/")) {
+    // Public, and read by the verification page from any origin (also a file opened from disk).
+    auto result = service.ExitLookup(path.substr(9));
+    HttpResponse response = result.ok() ? JsonResponse(request, http::status::ok, *result)
+                                        : ErrorResponse(request, result.status());
+    response.set(http::field::access_control_allow_origin, "*");
+    return respond(std::move(response));
+  }
+  if (path == "/verify" || path == "/verify/") {
+    HttpResponse response(http::status::ok, request.version());
+    response.set(http::field::content_type, "text/html; charset=utf-8");
+    response.set(http::field::server, "mbl-node");
+    response.set("Content-Security-Policy",
+                 "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                 "connect-src *");
+    response.keep_alive(request.keep_alive());
+    response.body() = std::string(kVerifyPage);
+    response.prepare_payload();
+    return respond(std::move(response));
+  }
   auto reader = AuthenticateRead(request, service, options);
   bool known = path.starts_with("/v1/records/") || path.starts_with("/v1/blocks/") ||
                path.starts_with("/v1/query/");

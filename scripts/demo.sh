@@ -34,6 +34,12 @@ if [ -n "$first" ]; then
   echo "== what a consumer sees when looking up $first at any node (public, no key needed):"
   echo "   $mbl exit $first --node $last"
   "$mbl" exit "$first" --node "$last"
+  echo
+  echo "== and checks without trusting that node: the proof bundle verified offline"
+  echo "   $mbl verify $first --node $last --genesis $net/genesis.json"
+  "$mbl" verify "$first" --node "$last" --genesis "$net/genesis.json"
+  echo
+  echo "== or in a browser: $node/verify?code=$first"
 fi
 echo
 echo "== the network now: each node's height (the same blocks everywhere), round and leader"

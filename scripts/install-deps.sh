@@ -7,7 +7,11 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git
   librocksdb-dev libsodium-dev libboost-dev libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libgtest-dev curl procps
+  chromium  # the verification page's browser tests (tests/browser/)
 )
+# Node.js for the browser tests: Debian's, unless a node is already installed.
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

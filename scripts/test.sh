@@ -5,5 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/install-deps.sh"
 bash "$root/scripts/build.sh"
+# playwright-core for the browser tests, exactly as locked (from the npm registry).
+(cd "$root/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
 cd "${MBL_BUILD_DIR:-$root/build}"
 ctest --output-on-failure -j2 --timeout 600
