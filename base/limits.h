@@ -58,6 +58,11 @@ inline constexpr std::int64_t kReconnectBackoffMsMax = 5'000;
 inline constexpr std::size_t kValidatorsMax = 64;
 static_assert(kFrameBytesMax > kBlockBytesMax, "a frame carries a full block");
 
+// ---- Storage ------------------------------------------------------------------------------
+// Free space a node keeps on its data directory's filesystem: below it, it stops writing (and
+// committing) until space returns, rather than letting RocksDB fail mid-write.
+inline constexpr std::uint64_t kStorageReserveBytes = 32ULL * 1024 * 1024;
+
 // ---- Catch-up ------------------------------------------------------------------------------
 inline constexpr std::size_t kCatchUpBlocksPerRequestMax = 64;
 

@@ -183,7 +183,10 @@ Result<std::vector<chaincode::RecordId>> BftHost::Commit(
   }
   stored.certificate = EncodeBftCertificate({block.round, block.author, committed.qc});
   stored.records = std::move(speculative.records);
-  MBL_RETURN_IF_ERROR(store_.CommitBlock(stored, speculative.execution));
+  if (Status status = store_.CommitBlock(stored, speculative.execution); !status.ok()) {
+    speculative.records = std::move(stored.records);  // kept for the retry (node/bft_orderer.cc)
+    return status;
+  }
 
   std::vector<chaincode::RecordId> ids;
   ids.reserve(speculative.execution.results.size());

@@ -1,5 +1,7 @@
 #include "node/bft_orderer.h"
 
+#include <algorithm>
+
 #include "base/limits.h"
 #include "consensus/codec.h"
 #include "crypto/encoding.h"
@@ -13,6 +15,8 @@ constexpr std::string_view kConsensusStateKey = "consensus_state";
 // Consensus frames waiting for the ordering thread; beyond this, frames are dropped (the
 // protocol recovers from loss, and a flood cannot exhaust memory).
 constexpr std::size_t kEventQueueBytesMax = 4 * limits::kFrameBytesMax;
+// How often a stalled node retries the storage write that failed.
+constexpr std::chrono::seconds kStorageRetryInterval{1};
 
 void PutU32(std::string& out, std::uint32_t value) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
@@ -164,10 +168,15 @@ void BftOrderer::Run() {
       }
       continue;
     }
-    if (!status_.error.ok()) {  // stopped by a storage error: drop input, keep answering health
-      events_.clear();
-      queued_bytes_ = 0;
-      timer_.reset();
+    if (!status_.error.ok()) {  // stalled by a storage error: retry, take no input meanwhile
+      wake_.wait_for(lock, kStorageRetryInterval, [&] { return stopping_; });
+      if (stopping_) break;
+      lock.unlock();
+      if (Status resumed = store_.RecoverFromWriteError(); !resumed.ok()) {
+        Log(LogLevel::kDebug, "storage_resume_failed", {{"error", resumed.ToString()}});
+      }
+      Drain();
+      lock.lock();
       continue;
     }
     if (!events_.empty()) {
@@ -197,29 +206,29 @@ void BftOrderer::Run() {
 }
 
 void BftOrderer::Apply(consensus::Output output) {
-  std::vector<consensus::Output> pending;
-  pending.push_back(std::move(output));
-  while (!pending.empty()) {
-    consensus::Output next = std::move(pending.back());
-    pending.pop_back();
-    if (!next.status.ok()) {
-      Log(LogLevel::kDebug, "consensus_input_refused", {{"error", next.status.ToString()}});
-      std::lock_guard lock(mutex_);
-      ++status_.messages_refused;
-    }
-    std::vector<consensus::Output> follow_ups;
-    for (const consensus::Action& action : next.actions) {
-      {
-        std::lock_guard lock(mutex_);
-        if (!status_.error.ok()) return;
-      }
-      Carry(action, follow_ups);
-    }
-    for (auto it = follow_ups.rbegin(); it != follow_ups.rend(); ++it) {
-      pending.push_back(std::move(*it));
-    }
+  if (!output.status.ok()) {
+    Log(LogLevel::kDebug, "consensus_input_refused", {{"error", output.status.ToString()}});
+    std::lock_guard lock(mutex_);
+    ++status_.messages_refused;
+  }
+  for (auto& action : output.actions) actions_.push_back(std::move(action));
+  Drain();
+}
+
+// Carries out the queued actions in order. A storage failure (disk full, read-only data
+// directory) leaves the failed action at the front and stalls ordering: Run() retries it every
+// kStorageRetryInterval and feeds the core nothing meanwhile, so nothing is skipped or reordered.
+void BftOrderer::Drain() {
+  while (!actions_.empty()) {
+    Status status = Carry(actions_.front());
+    if (!status.ok()) return Stall(std::move(status));
+    actions_.pop_front();
   }
   std::lock_guard lock(mutex_);
+  if (!status_.error.ok()) {
+    Log(LogLevel::kInfo, "ordering_resumed", {{"after", status_.error.ToString()}});
+    status_.error = Status::Ok();
+  }
   const consensus::Round round = core_->current_round();
   if (round != status_.round) ++status_.rounds_entered;
   status_.round = round;
@@ -227,8 +236,7 @@ void BftOrderer::Apply(consensus::Output output) {
   status_.committed_height = core_->committed_height();
 }
 
-void BftOrderer::Carry(const consensus::Action& action,
-                       std::vector<consensus::Output>& follow_ups) {
+Status BftOrderer::Carry(const consensus::Action& action) {
   using namespace consensus;
   if (const auto* proposal = std::get_if<BroadcastProposal>(&action)) {
     BroadcastMessage(proposal->proposal);
@@ -243,27 +251,33 @@ void BftOrderer::Carry(const consensus::Action& action,
   } else if (const auto* send = std::get_if<SendBlocks>(&action)) {
     // A response must fit one frame: send fewer blocks (the peer asks again for the rest).
     BlockResponse response = send->response;
-    std::string frame;
-    while (true) {
-      frame = EncodeMessage(response);
-      if (frame.size() + 1 <= limits::kFrameBytesMax || response.blocks.size() <= 1) break;
+    while (response.blocks.size() > 1 &&
+           EncodeMessage(response).size() + 1 > limits::kFrameBytesMax) {
       response.blocks.pop_back();
     }
     SendMessage(send->to, response);
   } else if (const auto* persist = std::get_if<PersistSafetyData>(&action)) {
-    if (Status status = PersistSafety(*persist); !status.ok()) return Fail(status);
-    follow_ups.push_back(core_->OnSafetyDataPersisted(persist->sequence));
+    MBL_RETURN_IF_ERROR(PersistSafety(*persist));
+    // Released votes and timeouts run after what is already queued, as the core expects.
+    consensus::Output released = core_->OnSafetyDataPersisted(persist->sequence);
+    for (auto& next : released.actions) actions_.push_back(std::move(next));
   } else if (const auto* commit = std::get_if<CommitBlocks>(&action)) {
-    if (Status status = CommitAll(*commit); !status.ok()) return Fail(status);
+    MBL_RETURN_IF_ERROR(CommitAll(*commit));
   } else if (const auto* schedule = std::get_if<ScheduleTimeout>(&action)) {
     std::lock_guard lock(mutex_);
     timer_ = std::make_pair(schedule->round, std::chrono::steady_clock::now() +
                                                  std::chrono::milliseconds(schedule->duration_ms));
   }
+  return Status::Ok();
 }
 
 Status BftOrderer::PersistSafety(const consensus::PersistSafetyData& persist) {
-  if (persist.voted_block) voted_blocks_.push_back(*persist.voted_block);
+  if (persist.voted_block &&
+      std::none_of(voted_blocks_.begin(), voted_blocks_.end(), [&](const consensus::Block& held) {
+        return held.id == persist.voted_block->id;
+      })) {
+    voted_blocks_.push_back(*persist.voted_block);
+  }
   const consensus::Height committed = store_.tip().height;
   std::erase_if(voted_blocks_,
                 [&](const consensus::Block& block) { return block.height <= committed; });
@@ -310,9 +324,15 @@ void BftOrderer::BroadcastMessage(const consensus::Message& message) {
   network_.Broadcast(frame);
 }
 
-void BftOrderer::Fail(Status status) {
-  Log(LogLevel::kError, "ordering_stopped", {{"error", status.ToString()}});
+void BftOrderer::Stall(Status status) {
   std::lock_guard lock(mutex_);
+  if (status_.error.ok()) {
+    Log(LogLevel::kError, "ordering_stalled",
+        {{"error", status.ToString()},
+         {"detail",
+          "the node stopped committing and retries every second; free disk space or "
+          "make the data directory writable and it resumes by itself"}});
+  }
   status_.error = std::move(status);
 }
 

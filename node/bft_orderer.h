@@ -81,7 +81,7 @@ struct BftStatus {
   std::uint64_t safety_writes = 0;
   double safety_write_seconds_total = 0;
   double commit_write_seconds_total = 0;
-  Status error;  // why ordering stopped; ok while running
+  Status error;  // why ordering is stalled (a storage error it retries); ok while running
   // The QC that proved the last commit (it certifies the child of the last committed block):
   // exit proofs of the newest blocks end with it (node/exit_proof.h).
   std::optional<consensus::QuorumCertificate> last_commit_qc;
@@ -121,12 +121,13 @@ class BftOrderer {
              BftOrdererOptions options, CommittedFn on_committed);
   void Run();
   void Apply(consensus::Output output);
-  void Carry(const consensus::Action& action, std::vector<consensus::Output>& follow_ups);
+  void Drain();
+  Status Carry(const consensus::Action& action);
+  void Stall(Status status);
   Status PersistSafety(const consensus::PersistSafetyData& persist);
   Status CommitAll(const consensus::CommitBlocks& commit);
   void SendMessage(std::uint32_t to, const consensus::Message& message);
   void BroadcastMessage(const consensus::Message& message);
-  void Fail(Status status);
 
   Store& store_;
   Mempool& mempool_;
@@ -138,6 +139,7 @@ class BftOrderer {
   consensus::KeyPairSigner signer_;
   std::unique_ptr<consensus::ConsensusCore> core_;
   std::vector<consensus::Block> voted_blocks_;  // persisted with the safety data
+  std::deque<consensus::Action> actions_;       // the core's, carried out in order (Drain)
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

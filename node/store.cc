@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "base/limits.h"
 #include "crypto/encoding.h"
 #include "crypto/merkle.h"
 
@@ -83,7 +84,7 @@ Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   if (status.IsCorruption()) return DataLoss(std::string(what) + ": " + status.ToString());
   if (status.IsNoSpace()) {
     return ResourceExhausted(std::string(what) + ": disk full (" + status.ToString() +
-                             "); free space and restart the node");
+                             "); free space; the node resumes by itself");
   }
   return Internal(std::string(what) + ": " + status.ToString());
 }
@@ -146,6 +147,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& director
   options.max_open_files = 512;
   options.keep_log_file_num = 5;
   options.IncreaseParallelism(2);
+
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kFamilies) {
     rocksdb::ColumnFamilyOptions family_options(options);
@@ -153,6 +155,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& director
     descriptors.emplace_back(name, family_options);
   }
   std::unique_ptr<Store> store(new Store());
+  store->directory_ = directory;
   rocksdb::DB* raw = nullptr;
   MBL_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(rocksdb::DBOptions(options), directory.string(),
                                                   descriptors, &store->families_, &raw),
@@ -197,7 +200,25 @@ Tip Store::tip() const {
   return tip_;
 }
 
+// A write that RocksDB fails for lack of space leaves the database refusing writes until a
+// restart; refusing the write ourselves while a reserve is still free keeps the node able to go
+// on by itself once space returns (docs/operations.md, "Disk full").
+Status Store::CheckFreeSpace() const {
+  std::error_code error;
+  auto space = std::filesystem::space(directory_, error);
+  if (error) return Status::Ok();  // cannot tell: let the write say
+  if (space.available < limits::kStorageReserveBytes) {
+    return ResourceExhausted(
+        "disk nearly full: " + std::to_string(space.available >> 20) + " MiB free in " +
+        directory_.string() + ", the node keeps " +
+        std::to_string(limits::kStorageReserveBytes >> 20) +
+        " MiB in reserve and writes nothing more; free space and it resumes by itself");
+  }
+  return Status::Ok();
+}
+
 Status Store::CommitBlock(const Block& block, const chaincode::BlockExecution& execution) {
+  MBL_RETURN_IF_ERROR(CheckFreeSpace());
   const BlockHeader& header = block.header;
   Tip current = tip();
   // Pair assertions: the block extends the tip and matches its execution (TigerStyle).
@@ -280,7 +301,15 @@ std::unique_ptr<StateSnapshot> Store::Snapshot() const {
   return std::make_unique<StateSnapshot>(db_.get(), Family("state"));
 }
 
+Status Store::RecoverFromWriteError() {
+  rocksdb::Status status = db_->Resume();
+  // Busy: RocksDB's own recovery is under way (waiting for space); the caller retries later.
+  if (status.IsBusy()) return Unavailable("storage is recovering from a write error");
+  return FromRocks(status, "resuming writes");
+}
+
 Status Store::PutSafetyData(std::string_view key, std::string_view value) {
+  MBL_RETURN_IF_ERROR(CheckFreeSpace());
   rocksdb::WriteOptions options;
   options.sync = true;
   return FromRocks(db_->Put(options, Family("safety"), rocksdb::Slice(key.data(), key.size()),

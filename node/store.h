@@ -79,6 +79,10 @@ class Store {
   // The message says what disagrees and what to do.
   Status CheckIntegrity() const;
 
+  // After a failed write (disk full, read-only), RocksDB refuses every write until it is told to
+  // resume; the caller retries its write after this. An error when the cause persists.
+  Status RecoverFromWriteError();
+
   // Consensus safety data (the BFT issue): stored and synced before it is acted on.
   Status PutSafetyData(std::string_view key, std::string_view value);
   std::optional<std::string> GetSafetyData(std::string_view key) const;
@@ -91,8 +95,10 @@ class Store {
   Store() = default;
   Status CheckBlock(std::uint64_t height, const crypto::Hash256& parent_hash, Block* out) const;
   Status CheckStateChecksum() const;
+  Status CheckFreeSpace() const;
   rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
 
+  std::filesystem::path directory_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
   mutable std::mutex tip_mutex_;

@@ -252,6 +252,7 @@ Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle,
     return Fail("not-committed", "the bundle has no proof that the block was committed");
   }
   consensus::VoteData previous = certified;
+  std::vector<consensus::VoteData> shown = {certified};  // every certified block the bundle shows
   bool committed = false;
   for (const auto& entry : chain) {
     if (!entry.is_string()) return Fail("format", "commit chain entry is not hex");
@@ -265,6 +266,7 @@ Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle,
                   "commit chain does not extend block " + std::to_string(previous.height));
     }
     previous = next.vote_data;
+    shown.push_back(previous);
     if (next.vote_data.round == next.vote_data.parent_round + 1) {
       committed = true;
       break;
@@ -278,26 +280,34 @@ Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle,
   verified.height = header->height;
   verified.signers = qc.signatures.size();
   verified.validators = validators.size();
-  Checkpoint latest{verified.chain_id, certified.height, crypto::ToHex(certified.block_id)};
   if (bundle.contains("tip")) {
     auto tip_bytes = crypto::FromHex(bundle.value("tip", ""));
     if (!tip_bytes.ok()) return Fail("format", "tip is not hex");
     MBL_ASSIGN_OR_RETURN(consensus::QuorumCertificate tip,
                          VerifiedQc(*tip_bytes, verifier, validators));
-    if (tip.vote_data.height >= latest.height) {
-      latest = {verified.chain_id, tip.vote_data.height, crypto::ToHex(tip.vote_data.block_id)};
-    }
+    shown.push_back(tip.vote_data);
   }
+  // The checkpoint is the highest committed block verified so far (an exit record's block). A
+  // node showing nothing as high lacks a block known to be committed: behind, or rolled back.
+  // One showing another block at that height forked.
+  Checkpoint latest{verified.chain_id, certified.height, crypto::ToHex(certified.block_id)};
   if (checkpoint && checkpoint->chain_id == verified.chain_id) {
-    if (latest.height < checkpoint->height) {
-      return Fail("rollback", "the node shows height " + std::to_string(latest.height) +
+    std::uint64_t highest = 0;
+    for (const auto& vote : shown) {
+      highest = std::max(highest, vote.height);
+      if (vote.height == checkpoint->height &&
+          crypto::ToHex(vote.block_id) != checkpoint->block_id) {
+        return Fail("fork", "the node shows another block at height " +
+                                std::to_string(vote.height) + " than the one verified before");
+      }
+    }
+    if (highest < checkpoint->height) {
+      return Fail("rollback", "the node shows no block above " + std::to_string(highest) +
                                   " but block " + std::to_string(checkpoint->height) +
-                                  " was verified before: it rolled back");
+                                  " was verified committed before: it is behind or rolled back; "
+                                  "ask another node");
     }
-    if (latest.height == checkpoint->height && latest.block_id != checkpoint->block_id) {
-      return Fail("fork", "the node shows another block at height " +
-                              std::to_string(latest.height) + " than the one verified before");
-    }
+    if (checkpoint->height > latest.height) latest = *checkpoint;
   }
   verified.checkpoint = latest;
   return verified;

@@ -2,6 +2,8 @@
 // whose links the tests cut and restore. Real RocksDB stores, real consensus core, real chaincode.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -282,6 +284,69 @@ TEST_F(BftLedgerTest, ANodeWithAWipedDataDirectoryCatchesUpFromPeers) {
   ASSERT_TRUE(CommittedOn({3}, last));
   ExpectSameChain({0, 1, 2, 3});
   EXPECT_TRUE(ledgers_[3]->store().CheckIntegrity().ok());
+}
+
+// A small tmpfs for one node's data directory (root only; skipped elsewhere, with the reason).
+class SmallFilesystem {
+ public:
+  explicit SmallFilesystem(const std::filesystem::path& at, std::size_t megabytes) : at_(at) {
+    std::string command = "mount -t tmpfs -o size=" + std::to_string(megabytes) + "m tmpfs " +
+                          at.string() + " 2>/dev/null";
+    mounted_ = std::system(command.c_str()) == 0;
+  }
+  ~SmallFilesystem() {
+    if (mounted_) std::system(("umount -l " + at_.string()).c_str());
+  }
+  bool mounted() const { return mounted_; }
+  // Fills the filesystem up to its last `keep_bytes`.
+  void Fill(std::size_t keep_bytes) {
+    auto space = std::filesystem::space(at_);
+    std::ofstream filler(at_ / "filler", std::ios::binary);
+    std::string chunk(1 << 16, 'x');
+    for (std::uintmax_t left = space.available - keep_bytes; left > 0;) {
+      std::size_t n = std::min<std::uintmax_t>(left, chunk.size());
+      filler.write(chunk.data(), static_cast<std::streamsize>(n));
+      left -= n;
+    }
+  }
+  void Free() { std::filesystem::remove(at_ / "filler"); }
+
+ private:
+  std::filesystem::path at_;
+  bool mounted_ = false;
+};
+
+TEST_F(BftLedgerTest, ADiskFullNodeStopsCommittingCleanlyAndResumesWhenSpaceReturns) {
+  SmallFilesystem disk(dirs_[3]->path(), 64);
+  if (!disk.mounted()) GTEST_SKIP() << "needs root to mount a small tmpfs";
+  OpenAll();
+  ASSERT_TRUE(CommittedOn({0, 1, 2, 3}, Submit(0, SiteRecord(fixture_, "site-before"))));
+  disk.Fill(0);
+  chaincode::RecordId last{};
+  for (int i = 0; i < 30; ++i)
+    last = Submit(i % 3, SiteRecord(fixture_, "site-full-" + std::to_string(i)));
+  ASSERT_TRUE(CommittedOn({0, 1, 2}, last));  // the others keep committing
+  // Node 3 says why it stopped, and refuses new records rather than accepting what it can't keep.
+  bool stalled = false;
+  for (int i = 0; i < 200 && !stalled; ++i) {
+    stalled = ledgers_[3]->Health()["status"] == "degraded";
+    if (!stalled) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(stalled) << ledgers_[3]->Health().dump();
+  EXPECT_NE(ledgers_[3]->Health()["error"].get<std::string>().find("space"), std::string::npos)
+      << ledgers_[3]->Health().dump();
+  auto refused = ledgers_[3]->Submit({SiteRecord(fixture_, "site-refused")});
+  EXPECT_EQ(refused[0].status.code(), Code::kUnavailable);
+  disk.Free();
+  ASSERT_TRUE(CommittedOn({3}, last, std::chrono::seconds(30)));
+  EXPECT_EQ(ledgers_[3]->Health()["status"], "ok");
+  auto after = Submit(3, SiteRecord(fixture_, "site-after"));
+  ASSERT_TRUE(CommittedOn({0, 1, 2, 3}, after));
+  ExpectSameChain({0, 1, 2, 3});
+  ledgers_[3].reset();  // and its data directory passes the start-up integrity check
+  Open(3);
+  EXPECT_TRUE(ledgers_[3]->store().CheckIntegrity().ok());
+  ledgers_[3].reset();  // before the filesystem goes
 }
 
 }  // namespace
