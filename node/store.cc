@@ -9,6 +9,7 @@
 #include "base/limits.h"
 #include "crypto/encoding.h"
 #include "crypto/merkle.h"
+#include "node/fault_points.h"
 
 namespace mbl::node {
 namespace {
@@ -257,8 +258,10 @@ Status Store::CommitBlock(const Block& block, const chaincode::BlockExecution& e
   batch.Put(Family("meta"), std::string(kChecksumKey), std::string(AsView(checksum)));
   rocksdb::WriteOptions options;
   options.sync = true;
+  FaultPoint("before_block_write");
   MBL_RETURN_IF_ERROR(
       FromRocks(db_->Write(options, &batch), "writing block " + std::to_string(header.height)));
+  FaultPoint("after_block_write");
   state_checksum_ = checksum;
   std::lock_guard lock(tip_mutex_);
   tip_ = next;
@@ -310,6 +313,7 @@ Status Store::RecoverFromWriteError() {
 
 Status Store::PutSafetyData(std::string_view key, std::string_view value) {
   MBL_RETURN_IF_ERROR(CheckFreeSpace());
+  FaultPoint("before_safety_write");
   rocksdb::WriteOptions options;
   options.sync = true;
   return FromRocks(db_->Put(options, Family("safety"), rocksdb::Slice(key.data(), key.size()),
