@@ -11,11 +11,33 @@ if [ ! -x /usr/bin/chromium ] || [ ! -d "$here/node_modules/playwright-core" ]; 
   echo "browser tests need /usr/bin/chromium and playwright-core (bash scripts/test.sh installs both)"
   exit 1
 fi
-net=$(mktemp -d /tmp/mbl-browser-XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-trap '"$mbl" net stop --dir "$net" >/dev/null 2>&1 || true; rm -rf "$net"' EXIT
-"$mbl" net create --dir "$net" --port "$port" >/dev/null
-"$mbl" net start --dir "$net" >/dev/null
+# A base port with its HTTP ports (base..base+3) and link ports (base+100..base+103) free; other
+# tests run at the same time, so a start that loses a port race is retried on another block.
+free_block() {
+  python3 - <<'PY'
+import random, socket
+for _ in range(200):
+    base = random.randrange(20000, 29000)
+    try:
+        for offset in (0, 1, 2, 3, 100, 101, 102, 103):
+            s = socket.socket(); s.bind(("127.0.0.1", base + offset)); s.close()
+        print(base); break
+    except OSError:
+        continue
+PY
+}
+net=""
+cleanup() { if [ -n "$net" ]; then "$mbl" net stop --dir "$net" >/dev/null 2>&1 || true; rm -rf "$net"; fi; }
+trap cleanup EXIT
+for attempt in 1 2 3 4 5; do
+  cleanup
+  net=$(mktemp -d /tmp/mbl-browser-XXXXXX)
+  port=$(free_block)
+  "$mbl" net create --dir "$net" --port "$port" >/dev/null
+  if "$mbl" net start --dir "$net" >/dev/null; then break; fi
+  echo "network start failed on ports $port.. (attempt $attempt); retrying on other ports"
+  if [ "$attempt" = 5 ]; then exit 1; fi
+done
 nodes="http://127.0.0.1:$port,http://127.0.0.1:$((port + 1)),http://127.0.0.1:$((port + 2)),http://127.0.0.1:$((port + 3))"
 "$mbl" scenario run "$root/scenarios/worked-example.json" --node "$nodes" --keys "$net" > "$net/worked-example.log"
 code=$(grep -o 'MBL-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}' "$net/worked-example.log" | head -n 1)
