@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include "bench/bench_util.h"
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
 #include "node/ledger.h"
@@ -27,21 +28,9 @@ namespace {
 
 using namespace mbl;
 using Clock = std::chrono::steady_clock;
+using bench::Seconds;
+using bench::VerifyRatePerSecond;
 constexpr int kNodes = 4;
-
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-double VerifyRatePerSecond() {
-  crypto::KeyPair key = crypto::KeyPair::Generate();
-  std::string message(200, 'm');
-  crypto::Signature signature = crypto::Sign(key.secret_key, message);
-  constexpr int kRounds = 20'000;
-  auto start = Clock::now();
-  int ok = 0;
-  for (int i = 0; i < kRounds; ++i) ok += crypto::Verify(key.public_key, message, signature);
-  MBL_CHECK_EQ(ok, kRounds);
-  return kRounds / Seconds(Clock::now() - start);
-}
 
 std::int64_t WallNowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "bench/bench_util.h"
 #include "consensus/codec.h"
 #include "consensus/core.h"
 #include "node/log.h"
@@ -24,22 +25,10 @@ namespace {
 
 using namespace mbl;
 using Clock = std::chrono::steady_clock;
+using bench::Seconds;
+using bench::VerifyRatePerSecond;
 constexpr int kNodes = 4;
 constexpr std::size_t kRecordBytes = 100;
-
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-double VerifyRatePerSecond() {
-  crypto::KeyPair key = crypto::KeyPair::Generate();
-  std::string message(200, 'm');
-  crypto::Signature signature = crypto::Sign(key.secret_key, message);
-  constexpr int kRounds = 20'000;
-  auto start = Clock::now();
-  int ok = 0;
-  for (int i = 0; i < kRounds; ++i) ok += crypto::Verify(key.public_key, message, signature);
-  MBL_CHECK_EQ(ok, kRounds);
-  return kRounds / Seconds(Clock::now() - start);
-}
 
 // One validator: the core, a trivial host (no execution), its links and its driving thread.
 class Replica final : public consensus::Executor,

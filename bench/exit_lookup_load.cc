@@ -2,8 +2,10 @@
 // GET /v1/exit/CODE one after another for S seconds; requests per second and latency percentiles.
 //   bench_exit_lookup --node http://127.0.0.1:7700 --code MBL-XXXX-XXXX-XXXX [--clients 64]
 //                     [--seconds 20]
+// clang-format off
+#include <utility>  // first: Boost 1.74's asio/awaitable.hpp uses std::exchange without it
+// clang-format on
 #include <algorithm>
-#include <utility>  // before Boost 1.74 asio, whose awaitable.hpp uses std::exchange
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>

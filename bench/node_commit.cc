@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "bench/bench_util.h"
 #include "chaincode/record_json.h"
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
@@ -22,8 +23,8 @@ namespace {
 
 using namespace mbl;
 using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+using bench::Seconds;
+using bench::VerifyRatePerSecond;
 
 long ResidentKib() {
   std::ifstream status("/proc/self/status");
@@ -32,19 +33,6 @@ long ResidentKib() {
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
   }
   return -1;
-}
-
-double VerifyRatePerSecond() {
-  crypto::KeyPair key = crypto::KeyPair::Generate();
-  std::string message(200, 'm');
-  crypto::Signature signature = crypto::Sign(key.secret_key, message);
-  constexpr int kRounds = 20'000;
-  auto start = Clock::now();
-  int ok = 0;
-  for (int i = 0; i < kRounds; ++i)
-    ok += crypto::Verify(key.public_key, message, signature) ? 1 : 0;
-  MBL_CHECK_EQ(ok, kRounds);
-  return kRounds / Seconds(Clock::now() - start);
 }
 
 std::vector<std::string> SignBatchBodies(test_support::LedgerFixture& fixture, std::size_t first,

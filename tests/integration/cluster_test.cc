@@ -17,11 +17,14 @@
 #include "chaincode/record_json.h"
 #include "crypto/encoding.h"
 #include "crypto/key_file.h"
+#include "tests/integration/cli_runner.h"
 #include "tools/cli.h"
 #include "tools/http_client.h"
 
 namespace mbl {
 namespace {
+
+using testing::Mbl;
 
 constexpr int kNodes = 4;
 
@@ -46,18 +49,6 @@ int FreePortBlock() {
     if (free) return base;
   }
   return 0;
-}
-
-int Mbl(const std::string& arguments, std::string* output = nullptr) {
-  std::string command = std::string(MBL_CLI_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  std::string text;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) text += buffer;
-  int status = pclose(pipe);
-  if (output != nullptr) *output = text;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 class ClusterTest : public ::testing::Test {

@@ -13,29 +13,19 @@
 #include "chaincode/record_json.h"
 #include "crypto/encoding.h"
 #include "crypto/key_file.h"
+#include "tests/integration/cli_runner.h"
 #include "tools/cli.h"
 #include "tools/http_client.h"
 
 namespace mbl {
 namespace {
 
+using testing::Mbl;
+
 int FreePort() {
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
   return acceptor.local_endpoint().port();
-}
-
-// Runs the mbl CLI; returns its exit code and captures stdout.
-int Mbl(const std::string& arguments, std::string* output = nullptr) {
-  std::string command = std::string(MBL_CLI_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  std::string text;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) text += buffer;
-  int status = pclose(pipe);
-  if (output != nullptr) *output = text;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 class ProcessTest : public ::testing::Test {
@@ -50,7 +40,9 @@ class ProcessTest : public ::testing::Test {
     url_ = "http://127.0.0.1:" + std::to_string(port_);
     std::string output;
     ASSERT_EQ(
-        Mbl("net create --validators 1 --dir " + dir_.string() + " --port " + std::to_string(port_), &output), 0)
+        Mbl("net create --validators 1 --dir " + dir_.string() + " --port " + std::to_string(port_),
+            &output),
+        0)
         << output;
   }
   void TearDown() override {
