@@ -66,14 +66,14 @@ HandlerResult Dispatch(ApplyContext& context) {
 }
 
 // Checks every record must pass before its type's rules: format, chain, replay window.
-HandlerResult CheckCommon(const v1::Record& record, const StateReader& state,
+HandlerResult CheckCommon(const v1::Record& record, WorkingState& state,
                           const BlockContext& block) {
   if (record.version() != 1) {
     return Reject("FORMAT", "record format version " + std::to_string(record.version()) +
                                 " is not supported; this ledger reads version 1");
   }
   if (record.author_org().empty()) return Reject("FORMAT", "author_org is empty");
-  std::optional<ChainInfo> chain = GetChain(state);
+  const ChainInfo* chain = GetChain(state);
   if (record.has_genesis()) {
     if (chain || block.height != 0) {
       return Reject("T1", "a genesis record is only valid as the first record of block 0");
@@ -101,38 +101,51 @@ HandlerResult CheckCommon(const v1::Record& record, const StateReader& state,
   return std::nullopt;
 }
 
-RecordResult ApplyRecord(const SignedRecord& envelope, OverlayState& block_state,
-                         const BlockContext& block) {
+// What ExecuteBlock keeps from one record to the next so that records do not allocate it anew.
+struct Scratch {
+  v1::Record record;  // parsing into a used message reuses its strings and sub-messages
+  nlohmann::json details;
+  std::string details_json;
+};
+
+RecordResult ApplyRecord(const SignedRecord& envelope, WorkingState& state,
+                         const BlockContext& block, Scratch& scratch) {
   RecordResult result;
   result.record_id = ComputeRecordId(envelope.payload);
-  const std::string included_key = keys::IncludedRecord(result.record_id);
+  std::string included_key = keys::IncludedRecord(result.record_id);
   HandlerResult rejection;
   bool duplicate = false;
-  v1::Record record;
-  nlohmann::json details = nlohmann::json::object();
-  OverlayState record_state(static_cast<const StateReader&>(block_state));
-  if (block_state.Get(included_key)) {
+  v1::Record& record = scratch.record;
+  scratch.details = nlohmann::json::object();
+  scratch.details_json.clear();
+  if (state.Get(included_key)) {
     duplicate = true;
     rejection = Reject("R5", "record " + crypto::ToHex(result.record_id) +
                                  " is already in the ledger; the same record takes effect once");
   } else if (!record.ParseFromString(envelope.payload)) {
     rejection = Reject("FORMAT", "the payload is not a valid mbl.v1.Record");
   } else {
-    rejection = CheckCommon(record, block_state, block);
+    rejection = CheckCommon(record, state, block);
     if (!rejection) {
-      ApplyContext context{record, result.record_id, envelope.signer, block, record_state, details};
+      ApplyContext context{record, result.record_id, envelope.signer,     block,
+                           state,  scratch.details,  scratch.details_json};
       rejection = Dispatch(context);
     }
   }
   result.accepted = !rejection.has_value();
   if (result.accepted) {
-    block_state.Merge(record_state.writes());
-    result.details_json = details.dump();
+    state.Commit();
+    result.details_json =
+        scratch.details_json.empty() ? scratch.details.dump() : std::move(scratch.details_json);
   } else {
+    state.Rollback();
     result.rejection = std::move(*rejection);
   }
   // Record ids are unique in the log, whether the record was accepted or rejected (R5).
-  if (!duplicate) block_state.Put(included_key, result.accepted ? "a" : "r");
+  if (!duplicate) {
+    state.Put(std::move(included_key), result.accepted ? "a" : "r");
+    state.Commit();
+  }
   return result;
 }
 
@@ -165,15 +178,16 @@ crypto::Hash256 ComputeStateRoot(const crypto::Hash256& parent_state_root, const
 BlockExecution ExecuteBlock(const std::vector<SignedRecord>& records, const StateReader& state,
                             const BlockContext& context, const crypto::Hash256& parent_state_root) {
   BlockExecution execution;
-  OverlayState block_state(state);
+  WorkingState working(state);
+  Scratch scratch;
   std::vector<crypto::Hash256> result_leaves;
   execution.results.reserve(records.size());
   result_leaves.reserve(records.size());
   for (const SignedRecord& record : records) {
-    execution.results.push_back(ApplyRecord(record, block_state, context));
+    execution.results.push_back(ApplyRecord(record, working, context, scratch));
     result_leaves.push_back(crypto::MerkleLeafHash(EncodeRecordResult(execution.results.back())));
   }
-  execution.writes = block_state.writes();
+  execution.writes = working.TakeWrites();
   execution.results_root = crypto::MerkleRoot(result_leaves);
   execution.state_root = ComputeStateRoot(parent_state_root, execution.writes);
   return execution;

@@ -1,6 +1,6 @@
-// The contract of every record handler: read the state, write through the record's own overlay,
-// and either accept (std::nullopt; `details` says what happened) or return the rule it breaks.
-// A rejection discards the overlay, so a rejected record never changes anything.
+// The contract of every record handler: read and write the block's working state, and either
+// accept (std::nullopt; `details` says what happened) or return the rule it breaks. A rejection
+// rolls back everything the record changed, so a rejected record never changes anything.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,6 +11,7 @@
 #include "chaincode/executor.h"
 #include "chaincode/proto/records.pb.h"
 #include "chaincode/state.h"
+#include "chaincode/working_state.h"
 
 namespace mbl::chaincode {
 
@@ -19,8 +20,11 @@ struct ApplyContext {
   const RecordId& record_id;
   const crypto::PublicKey& signer;
   const BlockContext& block;
-  OverlayState& state;
+  WorkingState& state;
   nlohmann::json& details;
+  // Canonical JSON of the details, for handlers on a hot path that write it directly
+  // (JsonWriter); when set, it is the result's details and `details` is ignored.
+  std::string& details_json;
 };
 
 using HandlerResult = std::optional<Rejection>;

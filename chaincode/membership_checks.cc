@@ -42,7 +42,7 @@ HandlerResult CheckOrganization(const v1::Organization& organization) {
   return std::nullopt;
 }
 
-HandlerResult AddPerson(OverlayState& state, const std::string& org, const v1::Person& person) {
+HandlerResult AddPerson(WorkingState& state, const std::string& org, const v1::Person& person) {
   if (auto bad = CheckText("person name", person.name(), true)) return bad;
   auto key = ParseKey(person.public_key(), "public key of " + person.name());
   if (!key.ok()) return Reject("FORMAT", key.status().message());
@@ -64,7 +64,7 @@ HandlerResult AddPerson(OverlayState& state, const std::string& org, const v1::P
   return std::nullopt;
 }
 
-HandlerResult AddOrganization(OverlayState& state, const v1::Organization& organization) {
+HandlerResult AddOrganization(WorkingState& state, const v1::Organization& organization) {
   if (GetOrganization(state, organization.id())) {
     return Reject("T1", "organization '" + organization.id() + "' is already a member");
   }
@@ -81,7 +81,7 @@ HandlerResult AddOrganization(OverlayState& state, const v1::Organization& organ
   return std::nullopt;
 }
 
-HandlerResult AddValidator(OverlayState& state, const v1::Validator& validator) {
+HandlerResult AddValidator(WorkingState& state, const v1::Validator& validator) {
   auto key = ParseKey(validator.public_key(), "validator public key");
   if (!key.ok()) return Reject("FORMAT", key.status().message());
   if (auto bad = CheckText("validator address", validator.address(), false)) return bad;

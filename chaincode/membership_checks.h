@@ -8,8 +8,8 @@ namespace mbl::chaincode {
 
 HandlerResult CheckOrganization(const v1::Organization& organization);
 // Adds the organization and its people's keys; a key may belong to one person only.
-HandlerResult AddOrganization(OverlayState& state, const v1::Organization& organization);
-HandlerResult AddPerson(OverlayState& state, const std::string& org, const v1::Person& person);
-HandlerResult AddValidator(OverlayState& state, const v1::Validator& validator);
+HandlerResult AddOrganization(WorkingState& state, const v1::Organization& organization);
+HandlerResult AddPerson(WorkingState& state, const std::string& org, const v1::Person& person);
+HandlerResult AddValidator(WorkingState& state, const v1::Validator& validator);
 
 }  // namespace mbl::chaincode

@@ -21,6 +21,17 @@ std::optional<Message> GetMessage(const StateReader& state, const std::string& k
   return message;
 }
 
+// The block's decoded copy of the message under `key` (see WorkingState::FindMessage).
+template <typename Message>
+const Message* FindMessage(WorkingState& state, const std::string& key) {
+  return static_cast<const Message*>(state.FindMessage(key, Message::default_instance()));
+}
+
+bool AccreditationValidAt(const v1::CbAccreditation& accreditation, std::int64_t time_ms) {
+  if (time_ms < accreditation.valid_from_ms()) return false;
+  return accreditation.valid_until_ms() == 0 || time_ms < accreditation.valid_until_ms();
+}
+
 std::string VersionSuffix(std::uint64_t version) {
   char buffer[24];
   std::snprintf(buffer, sizeof buffer, "%016" PRIx64, version);
@@ -91,10 +102,8 @@ std::string Proposal(std::string_view record_id_hex) {
 std::string IncludedRecord(const RecordId& id) { return "r/" + crypto::ToHex(id); }
 }  // namespace keys
 
-std::optional<ChainInfo> GetChain(const StateReader& state) {
-  std::optional<std::string> bytes = state.Get(keys::Chain());
-  if (!bytes) return std::nullopt;
-  auto json = nlohmann::json::parse(*bytes);
+ChainInfo DecodeChain(std::string_view bytes) {
+  auto json = nlohmann::json::parse(bytes);
   ChainInfo chain;
   chain.chain_id = crypto::FromHex(json.at("chain_id").get<std::string>()).value();
   chain.chain_name = json.at("chain_name").get<std::string>();
@@ -103,7 +112,15 @@ std::optional<ChainInfo> GetChain(const StateReader& state) {
   return chain;
 }
 
-void PutChain(OverlayState& state, const ChainInfo& chain) {
+std::optional<ChainInfo> GetChain(const StateReader& state) {
+  std::optional<std::string> bytes = state.Get(keys::Chain());
+  if (!bytes) return std::nullopt;
+  return DecodeChain(*bytes);
+}
+
+const ChainInfo* GetChain(WorkingState& state) { return state.Chain(); }
+
+void PutChain(WorkingState& state, const ChainInfo& chain) {
   nlohmann::json json = {{"chain_id", crypto::ToHex(chain.chain_id)},
                          {"chain_name", chain.chain_name},
                          {"membership_quorum", chain.membership_quorum},
@@ -115,33 +132,51 @@ std::optional<v1::Organization> GetOrganization(const StateReader& state, std::s
   return GetMessage<v1::Organization>(state, keys::Organization(org));
 }
 
-void PutOrganization(OverlayState& state, const v1::Organization& organization) {
+const v1::Organization* GetOrganization(WorkingState& state, std::string_view org) {
+  return FindMessage<v1::Organization>(state, keys::Organization(org));
+}
+
+void PutOrganization(WorkingState& state, const v1::Organization& organization) {
   state.Put(keys::Organization(organization.id()), SerializeDeterministic(organization));
 }
 
-std::optional<KeyHolder> GetKeyHolder(const StateReader& state, const crypto::PublicKey& key) {
-  std::optional<std::string> bytes = state.Get(keys::KeyHolder(key));
-  if (!bytes) return std::nullopt;
-  auto json = nlohmann::json::parse(*bytes);
+KeyHolder DecodeKeyHolder(std::string_view bytes) {
+  auto json = nlohmann::json::parse(bytes);
   KeyHolder holder{json.at("org").get<std::string>(), json.at("person").get<std::string>(), {}};
   for (int role : json.at("roles")) holder.roles.push_back(static_cast<v1::Role>(role));
   return holder;
 }
 
-void PutKeyHolder(OverlayState& state, const crypto::PublicKey& key, const KeyHolder& holder) {
+std::optional<KeyHolder> GetKeyHolder(const StateReader& state, const crypto::PublicKey& key) {
+  std::optional<std::string> bytes = state.Get(keys::KeyHolder(key));
+  if (!bytes) return std::nullopt;
+  return DecodeKeyHolder(*bytes);
+}
+
+const KeyHolder* GetKeyHolder(WorkingState& state, const crypto::PublicKey& key) {
+  return state.FindKeyHolder(key);
+}
+
+void PutKeyHolder(WorkingState& state, const crypto::PublicKey& key, const KeyHolder& holder) {
   nlohmann::json roles = nlohmann::json::array();
   for (v1::Role role : holder.roles) roles.push_back(static_cast<int>(role));
   nlohmann::json json = {{"org", holder.organization}, {"person", holder.person}, {"roles", roles}};
   state.Put(keys::KeyHolder(key), json.dump());
 }
 
-void DeleteKeyHolder(OverlayState& state, const crypto::PublicKey& key) {
+void DeleteKeyHolder(WorkingState& state, const crypto::PublicKey& key) {
   state.Delete(keys::KeyHolder(key));
 }
 
-HandlerResult RequireRole(const StateReader& state, std::string_view org,
-                          const crypto::PublicKey& signer, v1::Role role) {
-  std::optional<KeyHolder> holder = GetKeyHolder(state, signer);
+namespace {
+
+HandlerResult CheckRole(const KeyHolder* holder, std::string_view org,
+                        const crypto::PublicKey& signer, v1::Role role) {
+  if (holder && holder->organization == org) {
+    for (v1::Role held : holder->roles) {
+      if (held == role) return std::nullopt;
+    }
+  }
   std::string who = "signer key " + crypto::ToHex(signer);
   if (!holder) {
     return Reject("R3", who + " is not a current member key of the ledger");
@@ -150,17 +185,13 @@ HandlerResult RequireRole(const StateReader& state, std::string_view org,
     return Reject("R3", who + " belongs to organization '" + holder->organization + "', not to '" +
                             std::string(org) + "' named by the record");
   }
-  for (v1::Role held : holder->roles) {
-    if (held == role) return std::nullopt;
-  }
   return Reject("R3", who + " (" + holder->person + " of '" + std::string(org) +
                           "') does not hold the role " + RoleName(role) +
                           " this record type requires");
 }
 
-HandlerResult RequireKind(const StateReader& state, std::string_view org,
-                          v1::OrganizationKind kind) {
-  std::optional<v1::Organization> organization = GetOrganization(state, org);
+HandlerResult CheckKind(const v1::Organization* organization, std::string_view org,
+                        v1::OrganizationKind kind) {
   if (!organization) {
     return Reject("R3", "organization '" + std::string(org) + "' is not a member of the ledger");
   }
@@ -170,6 +201,29 @@ HandlerResult RequireKind(const StateReader& state, std::string_view org,
                             KindName(kind));
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+HandlerResult RequireRole(const StateReader& state, std::string_view org,
+                          const crypto::PublicKey& signer, v1::Role role) {
+  std::optional<KeyHolder> holder = GetKeyHolder(state, signer);
+  return CheckRole(holder ? &*holder : nullptr, org, signer, role);
+}
+
+HandlerResult RequireRole(WorkingState& state, std::string_view org,
+                          const crypto::PublicKey& signer, v1::Role role) {
+  return CheckRole(GetKeyHolder(state, signer), org, signer, role);
+}
+
+HandlerResult RequireKind(const StateReader& state, std::string_view org,
+                          v1::OrganizationKind kind) {
+  std::optional<v1::Organization> organization = GetOrganization(state, org);
+  return CheckKind(organization ? &*organization : nullptr, org, kind);
+}
+
+HandlerResult RequireKind(WorkingState& state, std::string_view org, v1::OrganizationKind kind) {
+  return CheckKind(GetOrganization(state, org), org, kind);
 }
 
 std::vector<v1::Validator> GetValidators(const StateReader& state) {
@@ -183,11 +237,11 @@ std::vector<v1::Validator> GetValidators(const StateReader& state) {
   return validators;
 }
 
-void PutValidator(OverlayState& state, const v1::Validator& validator) {
+void PutValidator(WorkingState& state, const v1::Validator& validator) {
   state.Put(keys::Validator(validator.public_key()), SerializeDeterministic(validator));
 }
 
-void DeleteValidator(OverlayState& state, std::string_view public_key_hex) {
+void DeleteValidator(WorkingState& state, std::string_view public_key_hex) {
   state.Delete(keys::Validator(public_key_hex));
 }
 
@@ -196,9 +250,18 @@ std::optional<v1::SiteDefinition> GetSite(const StateReader& state, std::string_
   return GetMessage<v1::SiteDefinition>(state, keys::Site(org, site_id));
 }
 
+const v1::SiteDefinition* GetSite(WorkingState& state, std::string_view org,
+                                  std::string_view site_id) {
+  return FindMessage<v1::SiteDefinition>(state, keys::Site(org, site_id));
+}
+
 std::optional<v1::CharacteristicDefinition> GetCharacteristic(const StateReader& state,
                                                               std::string_view id) {
   return GetMessage<v1::CharacteristicDefinition>(state, keys::Characteristic(id));
+}
+
+const v1::CharacteristicDefinition* GetCharacteristic(WorkingState& state, std::string_view id) {
+  return FindMessage<v1::CharacteristicDefinition>(state, keys::Characteristic(id));
 }
 
 std::optional<v1::ProductGroupDefinition> GetProductGroup(const StateReader& state,
@@ -206,9 +269,19 @@ std::optional<v1::ProductGroupDefinition> GetProductGroup(const StateReader& sta
   return GetMessage<v1::ProductGroupDefinition>(state, keys::ProductGroup(id));
 }
 
+const v1::ProductGroupDefinition* GetProductGroup(WorkingState& state, std::string_view id) {
+  return FindMessage<v1::ProductGroupDefinition>(state, keys::ProductGroup(id));
+}
+
 bool SimilarInNature(const StateReader& state, std::string_view group_a, std::string_view group_b) {
   auto a = GetProductGroup(state, group_a);
   auto b = GetProductGroup(state, group_b);
+  return a && b && !a->nature().empty() && a->nature() == b->nature();
+}
+
+bool SimilarInNature(WorkingState& state, std::string_view group_a, std::string_view group_b) {
+  const auto* a = GetProductGroup(state, group_a);
+  const auto* b = GetProductGroup(state, group_b);
   return a && b && !a->nature().empty() && a->nature() == b->nature();
 }
 
@@ -220,16 +293,28 @@ std::optional<v1::ConversionFactorDefinition> GetConversionFactor(const StateRea
       state, keys::ConversionFactor(org, group_in, group_out));
 }
 
+const v1::ConversionFactorDefinition* GetConversionFactor(WorkingState& state, std::string_view org,
+                                                          std::string_view group_in,
+                                                          std::string_view group_out) {
+  return FindMessage<v1::ConversionFactorDefinition>(
+      state, keys::ConversionFactor(org, group_in, group_out));
+}
+
 bool IsAccredited(const StateReader& state, std::string_view cb, std::string_view characteristic,
                   std::int64_t time_ms) {
   auto accreditation =
       GetMessage<v1::CbAccreditation>(state, keys::Accreditation(cb, characteristic));
-  if (!accreditation) return false;
-  if (time_ms < accreditation->valid_from_ms()) return false;
-  return accreditation->valid_until_ms() == 0 || time_ms < accreditation->valid_until_ms();
+  return accreditation && AccreditationValidAt(*accreditation, time_ms);
 }
 
-std::uint64_t PutVersioned(OverlayState& state, const std::string& latest_key,
+bool IsAccredited(WorkingState& state, std::string_view cb, std::string_view characteristic,
+                  std::int64_t time_ms) {
+  const auto* accreditation =
+      FindMessage<v1::CbAccreditation>(state, keys::Accreditation(cb, characteristic));
+  return accreditation && AccreditationValidAt(*accreditation, time_ms);
+}
+
+std::uint64_t PutVersioned(WorkingState& state, const std::string& latest_key,
                            const std::string& value) {
   const std::string count_key = latest_key + "#count";
   std::uint64_t version = 1;

@@ -18,10 +18,21 @@ std::string FlowKey(const std::string& org, const std::string& characteristic, s
   return "c/flow/" + org + "/" + characteristic + "/" + std::to_string(year);
 }
 
-std::pair<unsigned, unsigned> FiscalStart(const StateReader& state, const std::string& org) {
+// State is a const StateReader (copies) or the block's WorkingState (decoded once per block).
+template <typename State>
+std::pair<unsigned, unsigned> FiscalStart(State& state, const std::string& org) {
   auto organization = GetOrganization(state, org);
   if (!organization || organization->fiscal_year_start_month() == 0) return {1, 1};
   return {organization->fiscal_year_start_month(), organization->fiscal_year_start_day()};
+}
+
+template <typename State>
+std::int64_t FiscalYearIn(State& state, const std::string& org, std::int64_t time_ms) {
+  std::int64_t days = time_ms / kDayMs - (time_ms % kDayMs < 0 ? 1 : 0);
+  CivilDate date = CivilFromDays(days);
+  auto [month, day] = FiscalStart(state, org);
+  bool before_start = date.month < month || (date.month == month && date.day < day);
+  return before_start ? date.year - 1 : date.year;
 }
 
 nlohmann::json Flows(const StateReader& state, const std::string& org,
@@ -40,20 +51,18 @@ std::pair<std::int64_t, std::int64_t> FiscalYearBounds(const StateReader& state,
 }
 
 std::int64_t FiscalYearOf(const StateReader& state, const std::string& org, std::int64_t time_ms) {
-  std::int64_t days = time_ms / kDayMs - (time_ms % kDayMs < 0 ? 1 : 0);
-  CivilDate date = CivilFromDays(days);
-  auto [month, day] = FiscalStart(state, org);
-  bool before_start = date.month < month || (date.month == month && date.day < day);
-  return before_start ? date.year - 1 : date.year;
+  return FiscalYearIn(state, org, time_ms);
 }
 
-void BookFlow(OverlayState& state, const std::string& org, const std::string& characteristic,
+std::int64_t FiscalYearOf(WorkingState& state, const std::string& org, std::int64_t time_ms) {
+  return FiscalYearIn(state, org, time_ms);
+}
+
+void BookFlow(WorkingState& state, const std::string& org, const std::string& characteristic,
               std::int64_t time_ms, const char* flow, std::uint64_t grams) {
   if (grams == 0) return;
   std::int64_t year = FiscalYearOf(state, org, time_ms);
-  nlohmann::json flows = Flows(state, org, characteristic, year);
-  flows[flow] = flows.value(flow, std::uint64_t{0}) + grams;
-  state.Put(FlowKey(org, characteristic, year), flows.dump());
+  state.AddFlow(FlowKey(org, characteristic, year), FlowIndex(flow), grams);
 }
 
 nlohmann::json PeriodStatement(const StateReader& state, const std::string& org,

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "chaincode/state.h"
+#include "chaincode/working_state.h"
 
 namespace mbl::chaincode {
 
@@ -23,11 +24,12 @@ inline constexpr const char* kFlowExpired = "expired";
 
 // The fiscal year (the calendar year in which it starts) that contains time_ms for `org`.
 std::int64_t FiscalYearOf(const StateReader& state, const std::string& org, std::int64_t time_ms);
+std::int64_t FiscalYearOf(WorkingState& state, const std::string& org, std::int64_t time_ms);
 // [start, end) of fiscal year `year` of `org`, in UTC ms.
 std::pair<std::int64_t, std::int64_t> FiscalYearBounds(const StateReader& state,
                                                        const std::string& org, std::int64_t year);
 
-void BookFlow(OverlayState& state, const std::string& org, const std::string& characteristic,
+void BookFlow(WorkingState& state, const std::string& org, const std::string& characteristic,
               std::int64_t time_ms, const char* flow, std::uint64_t grams);
 
 // Statement of one characteristic for a fiscal year: the flows, the opening balance (the

@@ -10,7 +10,7 @@
 namespace mbl::chaincode {
 namespace {
 
-HandlerResult Enact(OverlayState& state, const v1::MembershipChange& change) {
+HandlerResult Enact(WorkingState& state, const v1::MembershipChange& change) {
   switch (change.action_case()) {
     case v1::MembershipChange::kAddOrganization:
       if (auto bad = CheckOrganization(change.add_organization())) return bad;

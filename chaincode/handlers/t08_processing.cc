@@ -35,7 +35,7 @@ HandlerResult ApplyProcessing(ApplyContext& context, const v1::Processing& proce
     std::uint64_t out = ApplyFactor(portion.grams, factor->factor_ppm());
     if (out == 0) continue;
     Lot lot{RecordIdHex(context) + "-" + std::to_string(i), out, portion.issued_ms,
-            portion.provenance};
+            portion.provenance->value()};
     lot.provenance.lineage.push_back(RecordIdHex(context));
     AddLot(context.state, to, lot);  // keeps the issuance time of the consumed lot (DOMAIN §3)
     produced += out;

@@ -1,5 +1,6 @@
 // T9 shipment: credits leave the sender attached to a physical shipment (R8) and are in transit
 // until the receiver decides (T10).
+#include "chaincode/canonical_json.h"
 #include "chaincode/credits/accounts.h"
 #include "chaincode/credits/credit_checks.h"
 #include "chaincode/credits/flows.h"
@@ -44,28 +45,48 @@ HandlerResult ApplyShipment(ApplyContext& context, const v1::Shipment& shipment)
   PutConservation(context.state, shipment.characteristic(), counters);
   BookFlow(context.state, org, shipment.characteristic(), context.block.time_ms, kFlowShipped,
            shipment.credit_grams());
-  nlohmann::json portions = nlohmann::json::array();
-  for (const Portion& portion : taken.portions) {
-    portions.push_back({{"id", portion.id},
-                        {"grams", portion.grams},
-                        {"issued_ms", portion.issued_ms},
-                        {"provenance", portion.provenance.ToJson()}});
-  }
-  nlohmann::json stored = {{"from_org", org},
-                           {"from_site", shipment.from_site_id()},
-                           {"to_org", shipment.to_org()},
-                           {"to_site", shipment.to_site_id()},
-                           {"characteristic", shipment.characteristic()},
-                           {"product_group", shipment.product_group()},
-                           {"product_mass_grams", shipment.product_mass_grams()},
-                           {"credit_grams", shipment.credit_grams()},
-                           {"shipped_ms", context.block.time_ms},
-                           {"portions", portions},
-                           {"state", "in_transit"}};
-  context.state.Put("c/shipment/" + RecordIdHex(context), stored.dump());
-  context.details = {{"shipment_id", RecordIdHex(context)},
-                     {"credit_grams", shipment.credit_grams()},
-                     {"state", "in_transit"}};
+  // Written with JsonWriter, not a json tree: this is the ledger's most frequent record, and the
+  // bytes must stay those of nlohmann's dump (keys in sorted order).
+  const std::string id = RecordIdHex(context);
+  std::string stored;
+  stored.reserve(320 + taken.portions.size() * 320);
+  JsonWriter json(stored);
+  json.BeginObject()
+      .Key("characteristic")
+      .String(shipment.characteristic())
+      .Key("credit_grams")
+      .Uint(shipment.credit_grams())
+      .Key("from_org")
+      .String(org)
+      .Key("from_site")
+      .String(shipment.from_site_id())
+      .Key("portions")
+      .BeginArray();
+  for (const Portion& portion : taken.portions) WriteLot(json, portion);
+  json.EndArray()
+      .Key("product_group")
+      .String(shipment.product_group())
+      .Key("product_mass_grams")
+      .Uint(shipment.product_mass_grams())
+      .Key("shipped_ms")
+      .Int(context.block.time_ms)
+      .Key("state")
+      .String("in_transit")
+      .Key("to_org")
+      .String(shipment.to_org())
+      .Key("to_site")
+      .String(shipment.to_site_id())
+      .EndObject();
+  context.state.Put("c/shipment/" + id, std::move(stored));
+  JsonWriter(context.details_json)
+      .BeginObject()
+      .Key("credit_grams")
+      .Uint(shipment.credit_grams())
+      .Key("shipment_id")
+      .String(id)
+      .Key("state")
+      .String("in_transit")
+      .EndObject();
   return std::nullopt;
 }
 

@@ -49,8 +49,9 @@ HandlerResult ApplySiteTransfer(ApplyContext& context, const v1::SiteTransfer& t
       TakeCredits(context.state, source, transfer.credit_grams(), context.block.time_ms, counters);
   if (taken.rejection) return taken.rejection;
   for (std::size_t i = 0; i < taken.portions.size(); ++i) {
-    Lot lot = taken.portions[i];
-    lot.id = RecordIdHex(context) + "-" + std::to_string(i);
+    const Portion& portion = taken.portions[i];
+    Lot lot{RecordIdHex(context) + "-" + std::to_string(i), portion.grams, portion.issued_ms,
+            portion.provenance->value()};
     lot.provenance.lineage.push_back(RecordIdHex(context));
     AddLot(context.state, target, lot);  // issuance time unchanged inside one organization
   }

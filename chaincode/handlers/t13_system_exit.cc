@@ -55,8 +55,8 @@ HandlerResult ApplySystemExit(ApplyContext& context, const v1::SystemExit& exit)
   PutConservation(context.state, exit.characteristic(), counters);
   BookFlow(context.state, org, exit.characteristic(), context.block.time_ms, kFlowRetired,
            exit.credit_grams());
-  Provenance provenance = taken.portions.front().provenance;
-  for (const Portion& portion : taken.portions) provenance.Absorb(portion.provenance);
+  Provenance provenance = taken.portions.front().provenance->value();
+  for (const Portion& portion : taken.portions) provenance.Absorb(portion.provenance->value());
   provenance.lineage.push_back(RecordIdHex(context));
   auto characteristic = GetCharacteristic(context.state, exit.characteristic());
   std::string code = ExitCodeForRecord(context.record_id);
