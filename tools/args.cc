@@ -1,5 +1,7 @@
 #include "tools/args.h"
 
+#include <charconv>
+
 namespace mbl::tools {
 
 Result<Args> Args::Parse(int argc, char** argv, int first,
@@ -36,6 +38,21 @@ Result<std::string> Args::Require(const std::string& flag) const {
   if (it == flags_.end() || it->second.empty())
     return InvalidArgument("--" + flag + " is required");
   return it->second;
+}
+
+Result<std::uint64_t> Args::GetUint(const std::string& flag, std::uint64_t fallback,
+                                    std::uint64_t minimum, std::uint64_t maximum) const {
+  auto it = flags_.find(flag);
+  if (it == flags_.end()) return fallback;
+  const std::string& text = it->second;
+  std::uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < minimum ||
+      value > maximum) {
+    return InvalidArgument("--" + flag + " must be a whole number from " + std::to_string(minimum) +
+                           " to " + std::to_string(maximum) + ", not '" + text + "'");
+  }
+  return value;
 }
 
 Status Args::OnlyFlags(const std::set<std::string>& allowed) const {

@@ -1,6 +1,7 @@
 // Command-line arguments: positional words and --flags (with or without a value).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -20,6 +21,10 @@ class Args {
   bool Has(const std::string& flag) const { return flags_.contains(flag); }
   std::string Get(const std::string& flag, const std::string& fallback = "") const;
   Result<std::string> Require(const std::string& flag) const;
+  // The flag as a whole number in [minimum, maximum], or `fallback` when absent; anything else
+  // (not a number, out of range) is an error naming the flag and the range.
+  Result<std::uint64_t> GetUint(const std::string& flag, std::uint64_t fallback,
+                                std::uint64_t minimum, std::uint64_t maximum) const;
   // Fails naming any flag not in `allowed`.
   Status OnlyFlags(const std::set<std::string>& allowed) const;
 

@@ -1,6 +1,7 @@
 #include "tools/cli.h"
 
 #include <sodium.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
@@ -62,12 +63,28 @@ Result<nlohmann::json> ReadJsonFile(const std::filesystem::path& path) {
   return json;
 }
 
+// Written to a temporary file beside it, then renamed over it: a reader (or a crash) sees the old
+// content or the new, never a truncated file.
 Status WriteTextFile(const std::filesystem::path& path, const std::string& text) {
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return Internal("cannot write " + path.string());
+  std::error_code error;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), error);
+  std::filesystem::path temporary = path;
+  temporary += ".tmp-" + std::to_string(getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      std::filesystem::remove(temporary, error);
+      return Internal("cannot write " + path.string() +
+                      " (is the folder writable? is the disk full?)");
+    }
+  }
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::filesystem::remove(temporary, error);
+    return Internal("cannot write " + path.string() + ": " + error.message());
+  }
   return Status::Ok();
 }
 

@@ -7,8 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <optional>
 #include <thread>
 
 #include "crypto/key_file.h"
@@ -159,6 +162,19 @@ std::filesystem::path PidFile(const std::filesystem::path& node_dir) {
   return node_dir / "mbl-node.pid";
 }
 
+// The process id a pid file holds ("1234\n"); nullopt for anything else (an empty or damaged
+// file), so that a stale file never signals a wrong process.
+std::optional<pid_t> ParsePid(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  long value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value <= 1 ||
+      value > std::numeric_limits<pid_t>::max()) {
+    return std::nullopt;
+  }
+  return static_cast<pid_t>(value);
+}
+
 // Starts one node in the background (its own session, output to node.log); returns its pid.
 Result<pid_t> Spawn(const std::filesystem::path& node_dir, const char* self) {
   std::filesystem::path binary = ExecutableNextTo(self, "mbl-node");
@@ -241,7 +257,13 @@ bool Running(pid_t pid) {
 void StopNode(const std::filesystem::path& node_dir) {
   auto text = ReadTextFile(PidFile(node_dir));
   if (!text.ok()) return;
-  pid_t pid = static_cast<pid_t>(std::stol(*text));
+  const std::optional<pid_t> pid_read = ParsePid(*text);
+  if (!pid_read) {
+    std::cerr << PidFile(node_dir).string() << " does not hold a process id; removed\n";
+    std::filesystem::remove(PidFile(node_dir));
+    return;
+  }
+  const pid_t pid = *pid_read;
   if (kill(pid, SIGTERM) == 0) {
     for (int attempt = 0; attempt < 300 && Running(pid); ++attempt) {
       waitpid(pid, nullptr, WNOHANG);
@@ -309,8 +331,12 @@ int CommandNet(const Args& args) {
   std::filesystem::path dir = std::filesystem::absolute(args.Get("dir", ".mbl-local"));
   const std::string& verb = args.positional()[0];
   if (verb == "create") {
-    return Create(dir, std::stoi(args.Get("port", "7700")), std::stoi(args.Get("validators", "4")),
-                  json);
+    // Each node takes its HTTP port and port + 100 for its validator link.
+    auto port = args.GetUint("port", 7700, 1024, 65535 - 100 - 64);
+    if (!port.ok()) return ReportError(port.status(), json);
+    auto validators = args.GetUint("validators", 4, 1, 64);
+    if (!validators.ok()) return ReportError(validators.status(), json);
+    return Create(dir, static_cast<int>(*port), static_cast<int>(*validators), json);
   }
   if (verb == "start") return Start(dir, "mbl", json);
   if (verb == "stop") return Stop(dir, json);

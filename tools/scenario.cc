@@ -1,5 +1,6 @@
 #include "tools/scenario.h"
 
+#include <charconv>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -77,12 +78,14 @@ Result<nlohmann::json> JsonPath(const nlohmann::json& value, const std::string& 
     std::size_t dot = path.find('.', start);
     std::string part =
         path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::size_t index = 0;
+    const bool is_index =
+        !part.empty() && std::from_chars(part.data(), part.data() + part.size(), index).ptr ==
+                             part.data() + part.size();
     if (current->is_object() && current->contains(part)) {
       current = &(*current)[part];
-    } else if (current->is_array() && !part.empty() &&
-               part.find_first_not_of("0123456789") == std::string::npos &&
-               std::stoul(part) < current->size()) {
-      current = &(*current)[std::stoul(part)];
+    } else if (current->is_array() && is_index && index < current->size()) {
+      current = &(*current)[index];
     } else {
       return NotFound("path '" + path + "' has no '" + part + "'");
     }

@@ -91,9 +91,12 @@ class ClusterTest : public ::testing::Test {
 
   std::filesystem::path NodeDir(int node) const { return dir_ / ("node" + std::to_string(node)); }
   std::string Url(int node) const { return "http://127.0.0.1:" + std::to_string(port_ + node); }
+  // The node's process id, or -1 when its pid file is absent or not (yet) a number.
   pid_t Pid(int node) const {
     auto text = tools::ReadTextFile(NodeDir(node) / "mbl-node.pid");
-    return text.ok() ? static_cast<pid_t>(std::stol(*text)) : -1;
+    long pid = -1;
+    if (!text.ok() || std::sscanf(text->c_str(), "%ld", &pid) != 1 || pid <= 1) return -1;
+    return static_cast<pid_t>(pid);
   }
   nlohmann::json Health(int node) const {
     auto reply =
@@ -137,10 +140,13 @@ class ClusterTest : public ::testing::Test {
     if (child == 0) {
       setsid();
       if (fork() == 0) {
-        FILE* pid_out = std::fopen(pid_file.c_str(), "w");
+        // Written beside it and renamed: the test never reads a half-written pid file.
+        const std::string pid_temporary = pid_file + ".tmp";
+        FILE* pid_out = std::fopen(pid_temporary.c_str(), "w");
         if (pid_out != nullptr) {
           std::fprintf(pid_out, "%d\n", static_cast<int>(getpid()));
           std::fclose(pid_out);
+          std::rename(pid_temporary.c_str(), pid_file.c_str());
         }
         if (crash_percent > 0) {
           setenv("MBL_FAULT_CRASH_PERCENT", std::to_string(crash_percent).c_str(), 1);
@@ -159,7 +165,8 @@ class ClusterTest : public ::testing::Test {
     waitpid(child, nullptr, 0);
     for (int i = 0; i < 300; ++i) {
       if (!Health(node).is_null()) return;
-      if (crash_percent > 0 && kill(Pid(node), 0) != 0) return;  // a fault point took it already
+      const pid_t pid = Pid(node);
+      if (crash_percent > 0 && pid > 0 && kill(pid, 0) != 0) return;  // a fault point took it
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     FAIL() << "node " << node << " did not come back";
@@ -167,6 +174,16 @@ class ClusterTest : public ::testing::Test {
   bool Alive(int node) const {
     pid_t pid = Pid(node);
     return pid > 0 && kill(pid, 0) == 0;
+  }
+  // One line per node for failure messages: height, tip, round, leader, peers, last commit age.
+  std::string Describe(const std::vector<int>& nodes) const {
+    std::string text;
+    for (int node : nodes) {
+      auto health = Health(node);
+      text += "\n  node" + std::to_string(node) + ": " +
+              (health.is_null() ? std::string("down") : health.dump());
+    }
+    return text;
   }
 
   std::string SiteRecord(const std::string& site_id) {
@@ -204,7 +221,8 @@ class ClusterTest : public ::testing::Test {
       last = nlohmann::json(tips).dump();
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    ADD_FAILURE() << "nodes did not converge: " << last;
+    ADD_FAILURE() << "nodes did not converge within " << limit.count() << " s: " << last
+                  << Describe(nodes);
   }
 
   std::filesystem::path dir_;
