@@ -6,6 +6,7 @@
 #include "base/check.h"
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -122,10 +123,13 @@ __attribute__((target("sha,sse4.1,ssse3"))) void CompressShaExtensions(std::uint
   _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), _mm_alignr_epi8(dchg, feba, 8));
 }
 
+// CPUID leaf 7 EBX bit 29: SHA; leaf 1 ECX bits 19 and 9: SSE4.1 and SSSE3.
 bool CpuHasShaExtensions() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") &&
-         __builtin_cpu_supports("ssse3");
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return false;
+  const bool sse = (ecx & (1u << 19)) != 0 && (ecx & (1u << 9)) != 0;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+  return sse && (ebx & (1u << 29)) != 0;
 }
 #else
 bool CpuHasShaExtensions() { return false; }

@@ -8,6 +8,7 @@ packages=(
   librocksdb-dev libsodium-dev libboost-dev libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libgtest-dev curl procps
   chromium  # the verification page's browser tests (tests/browser/)
+  clang-14 libclang-rt-14-dev  # the libFuzzer targets (scripts/fuzz.sh, tests/fuzz/)
 )
 # Node.js for the browser tests: Debian's, unless a node is already installed.
 if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
