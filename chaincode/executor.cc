@@ -3,6 +3,7 @@
 #include "base/limits.h"
 #include "chaincode/handler.h"
 #include "chaincode/registry.h"
+#include "chaincode/unknown_fields.h"
 #include "crypto/encoding.h"
 #include "crypto/merkle.h"
 
@@ -73,6 +74,10 @@ HandlerResult CheckCommon(const v1::Record& record, WorkingState& state,
                                 " is not supported; this ledger reads version 1");
   }
   if (record.author_org().empty()) return Reject("FORMAT", "author_org is empty");
+  if (auto unknown = FindUnknownField(record)) {
+    return Reject("FORMAT", "the record has a field this ledger does not know (" + *unknown +
+                                "); sign records with a client of this ledger's version");
+  }
   const ChainInfo* chain = GetChain(state);
   if (record.has_genesis()) {
     if (chain || block.height != 0) {

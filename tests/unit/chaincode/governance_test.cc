@@ -1,4 +1,5 @@
 // T1..T5 and the generic record rules (R3 authority, R5 duplicates and replay, R16 determinism).
+#include <google/protobuf/unknown_field_set.h>
 #include <gtest/gtest.h>
 
 #include "base/limits.h"
@@ -311,6 +312,28 @@ TEST(Format, MalformedPayloadAndMissingBodyAreRejectedNotFatal) {
   long_name.mutable_site_definition()->set_name(std::string(limits::kRecordTextBytesMax + 1, 'n'));
   ExpectRejected(ledger.CommitOne(ledger.Sign(long_name, "smelter", v1::OPERATION_RESPONSIBLE)),
                  "FORMAT", "limit");
+}
+
+// A field this version does not know would be read by a newer node and ignored by this one (R16):
+// the record is refused, wherever the field sits, and changes nothing.
+TEST(Format, R16_RecordWithAnUnknownFieldIsRejectedAndChangesNothing) {
+  LedgerFixture ledger;
+  const auto before = DomainState(ledger.state());
+  v1::Record nested = Site("plant");
+  nested.mutable_site_definition()
+      ->GetReflection()
+      ->MutableUnknownFields(nested.mutable_site_definition())
+      ->AddVarint(99, 7);
+  ExpectRejected(ledger.CommitOne(ledger.Sign(nested, "smelter", v1::OPERATION_RESPONSIBLE)),
+                 "FORMAT", "site_definition.field 99");
+  v1::Record outer = Site("plant");
+  outer.GetReflection()->MutableUnknownFields(&outer)->AddLengthDelimited(40, "hidden");
+  ExpectRejected(ledger.CommitOne(ledger.Sign(outer, "smelter", v1::OPERATION_RESPONSIBLE)),
+                 "FORMAT", "field 40");
+  EXPECT_EQ(DomainState(ledger.state()), before);
+  // The same record without the extra field is accepted.
+  EXPECT_TRUE(
+      ledger.CommitOne(ledger.Sign(Site("plant"), "smelter", v1::OPERATION_RESPONSIBLE)).accepted);
 }
 
 TEST(Atomicity, RejectedRecordChangesNothingEvenAfterPartialWrites) {
