@@ -220,6 +220,20 @@ void HandleSubmit(const HttpRequest& request, const Target& target, LedgerServic
                         });
 }
 
+// ?known_height=H on an exit lookup: a block the caller's verifier checked before (decimal).
+Result<std::optional<std::uint64_t>> KnownHeight(const Target& target) {
+  auto it = target.query.find("known_height");
+  if (it == target.query.end()) return std::optional<std::uint64_t>();
+  std::uint64_t height = 0;
+  const std::string& text = it->second;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), height);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return InvalidArgument("known_height must be a block height (a decimal number), not '" + text +
+                           "'");
+  }
+  return std::optional<std::uint64_t>(height);
+}
+
 void HandleRead(const HttpRequest& request, const Target& target, LedgerService& service,
                 const HttpOptions& options, const std::function<void(HttpResponse)>& respond) {
   const std::string& path = target.path;
@@ -240,7 +254,9 @@ void HandleRead(const HttpRequest& request, const Target& target, LedgerService&
   if (path == "/v1/validators") return reply(service.Validators());
   if (path.starts_with("/v1/exit/")) {
     // Public, and read by the verification page from any origin (also a file opened from disk).
-    auto result = service.ExitLookup(path.substr(9));
+    auto known_height = KnownHeight(target);
+    auto result = known_height.ok() ? service.ExitLookup(path.substr(9), *known_height)
+                                    : Result<nlohmann::json>(known_height.status());
     HttpResponse response = result.ok() ? JsonResponse(request, http::status::ok, *result)
                                         : ErrorResponse(request, result.status());
     response.set(http::field::access_control_allow_origin, "*");
