@@ -24,65 +24,93 @@ nlohmann::json Hex(const std::vector<crypto::Hash256>& hashes) {
   return out;
 }
 
-Result<consensus::QuorumCertificate> BlockQc(const ProofBlock& block) {
-  MBL_ASSIGN_OR_RETURN(BftCertificate certificate, DecodeBftCertificate(block.certificate));
-  return std::move(certificate.qc);
-}
+std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
+
+// A JSON object written from members whose values are JSON text already (keys need no escapes).
+class JsonObjectText {
+ public:
+  explicit JsonObjectText(std::size_t expected_bytes) { text_.reserve(expected_bytes); }
+  void Add(std::string_view key, std::string_view value) {
+    text_ += text_.empty() ? "{\"" : ",\"";
+    text_ += key;
+    text_ += "\":";
+    text_ += value;
+  }
+  std::string Take() {
+    text_ += text_.empty() ? "{}" : "}";
+    return std::move(text_);
+  }
+
+ private:
+  std::string text_;
+};
 
 // The QCs from the block after `height` on, until one proves the 2-chain commit (its round
-// follows its parent's); the node's last commit QC closes the chain at the tip.
-Result<nlohmann::json> CommitChain(const ExitProofInputs& inputs, std::uint64_t height,
-                                   const consensus::VoteData& certified) {
-  nlohmann::json chain = nlohmann::json::array();
+// follows its parent's); the node's last commit QC closes the chain at the tip. JSON text.
+Result<std::string> CommitChain(const ExitProofInputs& inputs, std::uint64_t height,
+                                const consensus::VoteData& certified) {
+  std::string chain = "[";
   const std::uint64_t tip = inputs.store.tip().height;
   consensus::VoteData previous = certified;
   for (std::uint64_t next = height + 1; next <= tip + 1; ++next) {
-    consensus::QuorumCertificate qc;
+    consensus::VoteData vote;
+    if (chain.size() > 1) chain += ",";
     if (next <= tip) {
       MBL_ASSIGN_OR_RETURN(auto block, inputs.cache.Get(inputs.store, next));
-      MBL_ASSIGN_OR_RETURN(qc, BlockQc(*block));
+      if (!block->certified) return DataLoss("block " + std::to_string(next) + " has no QC");
+      vote = *block->certified;
+      chain += Quoted(block->qc_hex);
     } else if (inputs.last_commit_qc &&
                inputs.last_commit_qc->vote_data.parent_id == previous.block_id) {
-      qc = *inputs.last_commit_qc;
+      vote = inputs.last_commit_qc->vote_data;
+      chain += Quoted(crypto::ToHex(consensus::EncodeQuorumCertificate(*inputs.last_commit_qc)));
     } else {
       return Unavailable("the commit proof of block " + std::to_string(height) +
                          " is not available on this node yet; retry after the next block");
     }
-    chain.push_back(crypto::ToHex(consensus::EncodeQuorumCertificate(qc)));
-    if (qc.vote_data.round == qc.vote_data.parent_round + 1) return chain;
-    previous = qc.vote_data;
+    if (vote.round == vote.parent_round + 1) return chain + "]";
+    previous = vote;
   }
   return Unavailable("no commit proof for block " + std::to_string(height) + " on this node yet");
 }
 
 // How the bundle shows another block of this node: its QC (quorum) or its signed header.
-Result<nlohmann::json> ShowBlock(const ExitProofInputs& inputs, std::uint64_t height, bool quorum) {
+Result<std::string> ShowBlock(const ExitProofInputs& inputs, std::uint64_t height, bool quorum) {
   MBL_ASSIGN_OR_RETURN(auto block, inputs.cache.Get(inputs.store, height));
-  if (!quorum) {
-    return nlohmann::json{{"header", crypto::ToHex(EncodeHeader(block->header))},
-                          {"certificate", crypto::ToHex(block->certificate)}};
-  }
-  MBL_ASSIGN_OR_RETURN(auto qc, BlockQc(*block));
-  return nlohmann::json(crypto::ToHex(consensus::EncodeQuorumCertificate(qc)));
+  if (!quorum) return block->block_json;
+  if (block->qc_hex.empty()) return DataLoss("block " + std::to_string(height) + " has no QC");
+  return Quoted(block->qc_hex);
 }
 
 // The exit record and its path in the records root, or why it is withheld.
-Result<nlohmann::json> RecordEntry(const ProofBlock& block, std::uint32_t index) {
-  auto record = block.exit_records.find(index);
-  if (record == block.exit_records.end()) {
-    return DataLoss("record " + std::to_string(index) + " of block " +
-                    std::to_string(block.header.height) + " is not a system exit record");
+nlohmann::json RecordEntry(const chaincode::SignedRecord& record, bool disclosed,
+                           std::uint32_t index, const MerkleLevels& records) {
+  if (!disclosed) return {{"withheld", kRecordWithheld}};
+  return {{"envelope", chaincode::EnvelopeToJson(record)},
+          {"index", index},
+          {"tree_size", records.size()},
+          {"path", Hex(records.InclusionProof(index))}};
+}
+
+// The bundle entries of each exit record of a block, serialized once.
+std::map<std::uint32_t, ProofBlock::Exit> ExitEntries(const Block& block,
+                                                      const std::vector<std::string>& results,
+                                                      const MerkleLevels& record_tree,
+                                                      const MerkleLevels& result_tree) {
+  std::map<std::uint32_t, ProofBlock::Exit> exits;
+  for (std::uint32_t i = 0; i < block.records.size(); ++i) {
+    v1::Record payload;
+    if (!payload.ParseFromString(block.records[i].payload) || !payload.has_system_exit()) continue;
+    nlohmann::json result = {{"leaf", crypto::ToHex(results[i])},
+                             {"index", i},
+                             {"tree_size", result_tree.size()},
+                             {"path", Hex(result_tree.InclusionProof(i))}};
+    const bool disclosed = payload.system_exit().disclose_quantities();
+    exits.emplace(
+        i, ProofBlock::Exit{result.dump(),
+                            RecordEntry(block.records[i], disclosed, i, record_tree).dump()});
   }
-  v1::Record payload;
-  if (!payload.ParseFromString(record->second.payload)) {
-    return DataLoss("the stored exit record does not parse");
-  }
-  if (!payload.system_exit().disclose_quantities())
-    return nlohmann::json{{"withheld", kRecordWithheld}};
-  return nlohmann::json{{"envelope", chaincode::EnvelopeToJson(record->second)},
-                        {"index", index},
-                        {"tree_size", block.records.size()},
-                        {"path", Hex(block.records.InclusionProof(index))}};
+  return exits;
 }
 
 }  // namespace
@@ -120,31 +148,40 @@ std::vector<crypto::Hash256> MerkleLevels::InclusionProof(std::uint64_t index) c
 Result<std::shared_ptr<const ProofBlock>> LoadProofBlock(const Store& store, std::uint64_t height) {
   MBL_ASSIGN_OR_RETURN(Block block, store.GetBlock(height));
   std::vector<crypto::Hash256> record_leaves, result_leaves;
-  std::map<std::uint32_t, chaincode::SignedRecord> exits;
-  std::map<std::uint32_t, std::string> exit_results;
-  std::size_t bytes = sizeof(ProofBlock) + block.certificate.size();
+  std::vector<std::string> results;
   for (std::uint32_t i = 0; i < block.header.record_count; ++i) {
-    const chaincode::SignedRecord& record = block.records[i];
-    record_leaves.push_back(crypto::MerkleLeafHash(chaincode::EncodeEnvelope(record)));
+    record_leaves.push_back(crypto::MerkleLeafHash(chaincode::EncodeEnvelope(block.records[i])));
     MBL_ASSIGN_OR_RETURN(chaincode::RecordResult result, store.GetResult(height, i));
-    std::string result_bytes = chaincode::EncodeRecordResult(result);
-    result_leaves.push_back(crypto::MerkleLeafHash(result_bytes));
-    v1::Record payload;
-    if (payload.ParseFromString(record.payload) && payload.has_system_exit()) {
-      bytes += record.payload.size() + result_bytes.size();
-      exits.emplace(i, record);
-      exit_results.emplace(i, std::move(result_bytes));
-    }
+    results.push_back(chaincode::EncodeRecordResult(result));
+    result_leaves.push_back(crypto::MerkleLeafHash(results.back()));
   }
-  bytes += 4 * record_leaves.size() * sizeof(crypto::Hash256);  // two trees, about 2n each
-  auto loaded = std::make_shared<ProofBlock>(ProofBlock{
-      block.header, std::move(block.certificate), MerkleLevels(std::move(record_leaves)),
-      MerkleLevels(std::move(result_leaves)), std::move(exits), std::move(exit_results), bytes});
+  auto loaded = std::make_shared<ProofBlock>(ProofBlock{block.header,
+                                                        block.certificate,
+                                                        MerkleLevels(std::move(record_leaves)),
+                                                        MerkleLevels(std::move(result_leaves)),
+                                                        "",
+                                                        "",
+                                                        std::nullopt,
+                                                        {},
+                                                        0});
   // Pair assertion: what the store holds is what the header commits to.
   if (loaded->records.root() != loaded->header.records_root ||
       loaded->results.root() != loaded->header.results_root) {
     return DataLoss("block " + std::to_string(height) +
                     ": its records or results do not match its header's roots");
+  }
+  loaded->block_json = nlohmann::json{{"header", crypto::ToHex(EncodeHeader(block.header))},
+                                      {"certificate", crypto::ToHex(block.certificate)}}
+                           .dump();
+  if (auto certificate = DecodeBftCertificate(block.certificate); certificate.ok()) {
+    loaded->qc_hex = crypto::ToHex(consensus::EncodeQuorumCertificate(certificate->qc));
+    loaded->certified = certificate->qc.vote_data;
+  }
+  loaded->exits = ExitEntries(block, results, loaded->records, loaded->results);
+  loaded->bytes = sizeof(ProofBlock) + loaded->block_json.size() + loaded->qc_hex.size() +
+                  4 * loaded->records.size() * sizeof(crypto::Hash256);  // two trees, ~2n each
+  for (const auto& [index, exit] : loaded->exits) {
+    loaded->bytes += exit.result_json.size() + exit.record_json.size();
   }
   return std::shared_ptr<const ProofBlock>(std::move(loaded));
 }
@@ -196,50 +233,49 @@ std::size_t ExitProofCache::bytes() const {
   return bytes_;
 }
 
-Result<nlohmann::json> BuildExitProof(const ExitProofInputs& inputs,
-                                      const chaincode::RecordId& record_id,
-                                      const std::string& exit_code) {
+Result<std::string> BuildExitProof(const ExitProofInputs& inputs,
+                                   const chaincode::RecordId& record_id,
+                                   const std::string& exit_code) {
   auto location = inputs.store.FindRecord(record_id);
   if (!location) return NotFound("the exit record is not stored on this node");
   MBL_ASSIGN_OR_RETURN(auto block, inputs.cache.Get(inputs.store, location->height));
-  auto result = block->exit_results.find(location->index);
-  if (result == block->exit_results.end()) {
+  auto exit = block->exits.find(location->index);
+  if (exit == block->exits.end()) {
     return DataLoss("record " + std::to_string(location->index) + " of block " +
                     std::to_string(location->height) + " is not a system exit record");
   }
-  MBL_ASSIGN_OR_RETURN(nlohmann::json record, RecordEntry(*block, location->index));
   const bool quorum = inputs.validators.size() > 1;
-  nlohmann::json bundle = {
-      {"format", kExitProofFormat},
-      {"exit_code", exit_code},
-      {"chain_id", inputs.chain_id},
-      {"genesis", inputs.genesis},
-      {"validator_sets", nlohmann::json::array({{{"from_height", 0},
-                                                 {"validators", Hex(inputs.validators)},
-                                                 {"established_by", "genesis"}}})},
-      {"certificate_kind", quorum ? "quorum" : "single-validator"},
-      {"block",
-       {{"header", crypto::ToHex(EncodeHeader(block->header))},
-        {"certificate", crypto::ToHex(block->certificate)}}},
-      {"result",
-       {{"leaf", crypto::ToHex(result->second)},
-        {"index", location->index},
-        {"tree_size", block->results.size()},
-        {"path", Hex(block->results.InclusionProof(location->index))}}},
-      {"record", std::move(record)}};
-  const std::uint64_t tip = inputs.store.tip().height;
+  nlohmann::json sets = nlohmann::json::array({{{"from_height", 0},
+                                                {"validators", Hex(inputs.validators)},
+                                                {"established_by", "genesis"}}});
+  // Keys in the order nlohmann::json writes them (sorted), values already JSON text.
+  JsonObjectText bundle(inputs.genesis_json.size() + 4 * exit->second.result_json.size() +
+                        4 * block->block_json.size());
+  bundle.Add("block", block->block_json);
+  bundle.Add("certificate_kind", Quoted(quorum ? "quorum" : "single-validator"));
+  bundle.Add("chain_id", Quoted(inputs.chain_id));
   if (quorum) {
-    MBL_ASSIGN_OR_RETURN(auto qc, BlockQc(*block));
-    MBL_ASSIGN_OR_RETURN(bundle["commit_chain"],
-                         CommitChain(inputs, location->height, qc.vote_data));
+    if (!block->certified) return DataLoss("the exit's block has no QC");
+    MBL_ASSIGN_OR_RETURN(std::string chain,
+                         CommitChain(inputs, location->height, *block->certified));
+    bundle.Add("commit_chain", chain);
   }
-  // The node's latest committed block, and the block the verifier asked to see (when the node
-  // has it; a node without it is behind or rolled back, which the verifier then says).
-  MBL_ASSIGN_OR_RETURN(bundle["tip"], ShowBlock(inputs, tip, quorum));
+  bundle.Add("exit_code", Quoted(exit_code));
+  bundle.Add("format", Quoted(std::string(kExitProofFormat)));
+  bundle.Add("genesis", inputs.genesis_json);
+  // The block the verifier asked to see (when the node has it; a node without it is behind or
+  // rolled back, which the verifier then says), and the node's latest committed block.
+  const std::uint64_t tip = inputs.store.tip().height;
   if (inputs.known_height && *inputs.known_height > 0 && *inputs.known_height <= tip) {
-    MBL_ASSIGN_OR_RETURN(bundle["known_block"], ShowBlock(inputs, *inputs.known_height, quorum));
+    MBL_ASSIGN_OR_RETURN(std::string known, ShowBlock(inputs, *inputs.known_height, quorum));
+    bundle.Add("known_block", known);
   }
-  return bundle;
+  bundle.Add("record", exit->second.record_json);
+  bundle.Add("result", exit->second.result_json);
+  MBL_ASSIGN_OR_RETURN(std::string shown_tip, ShowBlock(inputs, tip, quorum));
+  bundle.Add("tip", shown_tip);
+  bundle.Add("validator_sets", sets.dump());
+  return bundle.Take();
 }
 
 }  // namespace mbl::node

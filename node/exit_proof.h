@@ -34,15 +34,22 @@ class MerkleLevels {
   std::vector<std::vector<crypto::Hash256>> levels_;
 };
 
-// A committed block as exit proofs need it, read and hashed once.
+// A committed block as exit proofs need it, read, hashed and serialized once: the parts of a
+// bundle that never change are kept as JSON text, so that a lookup only joins them.
 struct ProofBlock {
   BlockHeader header;
   std::string certificate;
-  MerkleLevels records;  // over the records' envelope bytes (the header's records root)
-  MerkleLevels results;  // over the results' bytes (the header's results root)
-  // The system exit records of the block and their result bytes, by index.
-  std::map<std::uint32_t, chaincode::SignedRecord> exit_records;
-  std::map<std::uint32_t, std::string> exit_results;
+  MerkleLevels records;    // over the records' envelope bytes (the header's records root)
+  MerkleLevels results;    // over the results' bytes (the header's results root)
+  std::string block_json;  // {"certificate","header"}
+  std::string qc_hex;      // hex of the QC that certifies the block (BFT blocks only)
+  std::optional<consensus::VoteData> certified;  // what that QC signs (BFT blocks only)
+  // Per system exit record, by index: its bundle's "result" and "record" entries.
+  struct Exit {
+    std::string result_json;
+    std::string record_json;
+  };
+  std::map<std::uint32_t, Exit> exits;
   std::size_t bytes = 0;  // what the entry holds, for the cache's bound
 };
 
@@ -78,7 +85,7 @@ Result<std::shared_ptr<const ProofBlock>> LoadProofBlock(const Store& store, std
 struct ExitProofInputs {
   const Store& store;
   ExitProofCache& cache;
-  const nlohmann::json& genesis;              // the signed genesis record as envelope JSON
+  const std::string& genesis_json;            // the signed genesis record, as envelope JSON text
   const std::string& chain_id;                // hex: the genesis record's id
   std::vector<crypto::PublicKey> validators;  // by index, as consensus uses them
   // The QC that proved the last commit (it certifies a block not yet committed), when known.
@@ -87,9 +94,10 @@ struct ExitProofInputs {
   std::optional<std::uint64_t> known_height;
 };
 
-// Builds the bundle of the record `record_id` (an exit record) named by `exit_code`.
-Result<nlohmann::json> BuildExitProof(const ExitProofInputs& inputs,
-                                      const chaincode::RecordId& record_id,
-                                      const std::string& exit_code);
+// Builds the bundle of the record `record_id` (an exit record) named by `exit_code`, as JSON
+// text (docs/formats.md "Exit proof bundle"). `exit_code` is canonical (no JSON escapes needed).
+Result<std::string> BuildExitProof(const ExitProofInputs& inputs,
+                                   const chaincode::RecordId& record_id,
+                                   const std::string& exit_code);
 
 }  // namespace mbl::node

@@ -256,8 +256,8 @@ void HandleRead(const HttpRequest& request, const Target& target, LedgerService&
     // Public, and read by the verification page from any origin (also a file opened from disk).
     auto known_height = KnownHeight(target);
     auto result = known_height.ok() ? service.ExitLookup(path.substr(9), *known_height)
-                                    : Result<nlohmann::json>(known_height.status());
-    HttpResponse response = result.ok() ? JsonResponse(request, http::status::ok, *result)
+                                    : Result<std::string>(known_height.status());
+    HttpResponse response = result.ok() ? JsonTextResponse(request, http::status::ok, *result)
                                         : ErrorResponse(request, result.status());
     response.set(http::field::access_control_allow_origin, "*");
     return respond(std::move(response));
@@ -331,11 +331,16 @@ http::status HttpStatusFor(Code code) {
 
 HttpResponse JsonResponse(const HttpRequest& request, http::status status,
                           const nlohmann::json& body) {
+  return JsonTextResponse(request, status,
+                          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+HttpResponse JsonTextResponse(const HttpRequest& request, http::status status, std::string body) {
   HttpResponse response(status, request.version());
   response.set(http::field::content_type, "application/json");
   response.set(http::field::server, "mbl-node");
   response.keep_alive(request.keep_alive());
-  response.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.body() = std::move(body);
   response.prepare_payload();
   return response;
 }

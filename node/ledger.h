@@ -53,8 +53,8 @@ class Ledger final : public LedgerService {
   Result<Reader> IdentifyReader(const crypto::PublicKey& key) override;
   Result<nlohmann::json> Query(std::string_view name, const nlohmann::json& params,
                                const Reader& reader) override;
-  Result<nlohmann::json> ExitLookup(std::string_view code,
-                                    std::optional<std::uint64_t> known_height) override;
+  Result<std::string> ExitLookup(std::string_view code,
+                                 std::optional<std::uint64_t> known_height) override;
 
   const Store& store() const { return *store_; }
   // BFT ordering counters for /metrics; nullopt with a single validator.

@@ -59,6 +59,8 @@ try {
   check("the first use of an unpinned ledger is said loudly",
         verdict.text.includes("not pinned") && verdict.text.includes("first claim"), verdict.text);
   check("nothing claims physical content", !physical.test(verdict.text));
+  const cold = /checked in (\d+) ms/.exec(verdict.text);
+  console.log(`  info  first verification on a fresh page (keys imported, fetch excluded): ${cold ? cold[1] : "?"} ms`);
   const first = JSON.parse(await stored() || "null");
   check("the browser keeps the chain's validator set, height and block",
         first && first.trusted_chain === chainId && first.chains[chainId] &&

@@ -72,7 +72,7 @@ TEST_F(ExitProofCacheTest, ABlockIsReadOnceAndMatchesItsHeader) {
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ((*first)->records.root(), (*first)->header.records_root);
   EXPECT_EQ((*first)->results.root(), (*first)->header.results_root);
-  EXPECT_TRUE((*first)->exit_records.empty()) << "no exit records among site definitions";
+  EXPECT_TRUE((*first)->exits.empty()) << "no exit records among site definitions";
   auto again = cache.Get(*store_, 1);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(first->get(), again->get()) << "the cached block, not a second read";
