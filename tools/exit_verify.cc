@@ -265,7 +265,7 @@ Status CheckInclusion(std::string_view leaf, std::uint64_t index,
   return Status::Ok();
 }
 
-// ---- 1. the trust anchor ------------------------------------------------------------------
+// ---- 2. the trust anchor (docs/formats.md "Verification, in order") -----------------------------
 
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](char c) {
@@ -321,7 +321,7 @@ Result<Anchor> CheckTrustAnchor(const nlohmann::json& bundle, const VerifyOption
   return anchor;
 }
 
-// ---- 2. the validator set -----------------------------------------------------------------
+// ---- 3. the validator set -----------------------------------------------------------------------
 
 Status CheckValidatorSet(const nlohmann::json& bundle, Chain& chain, const ChainCheckpoint* kept) {
   const nlohmann::json& sets = Member(bundle, "validator_sets");
@@ -350,7 +350,7 @@ Status CheckValidatorSet(const nlohmann::json& bundle, Chain& chain, const Chain
   return Status::Ok();
 }
 
-// ---- 3. the result ------------------------------------------------------------------------
+// ---- 4. the result ------------------------------------------------------------------------------
 
 struct CertifiedResult {
   nlohmann::json claim;
@@ -410,7 +410,7 @@ Result<CertifiedResult> CheckResult(const nlohmann::json& bundle, const node::Bl
   return certified;
 }
 
-// ---- 4. the exit record itself ------------------------------------------------------------
+// ---- 6. the exit record itself (after the certificate) ------------------------------------------
 
 std::string Disagreement(const ExitRecordView& record, const nlohmann::json& claim,
                          const Chain& chain) {
@@ -491,7 +491,7 @@ Status CheckRecordEntry(const nlohmann::json& bundle, const node::BlockHeader& h
   return Status::Ok();
 }
 
-// ---- 5. the certificate and the commit ----------------------------------------------------
+// ---- 5. the certificate and the commit ----------------------------------------------------------
 
 struct Certified {
   Shown block;
@@ -569,7 +569,7 @@ Result<Certified> CheckSingleValidatorCertificate(const nlohmann::json& bundle,
   return certified;
 }
 
-// ---- 6. the checkpoint --------------------------------------------------------------------
+// ---- 7. the checkpoint --------------------------------------------------------------------------
 
 Status CheckAgainstCheckpoint(const std::vector<Shown>& shown, const ChainCheckpoint& kept) {
   std::uint64_t highest = 0;
