@@ -84,6 +84,15 @@ static_assert(kConsensusPendingBlocksMax >= 4 * kCatchUpBlocksPerRequestMax,
 static_assert(kConsensusPayloadBytesMax + 64 * 1024 <= kFrameBytesMax,
               "a proposal with its certificates fits one frame");
 
+// ---- Exit proofs (Q4) ----------------------------------------------------------------------
+// Blocks whose Merkle trees and exit records a node keeps for exit proofs (least recently used
+// first out), and the bytes they may hold: a block of maximal records costs about
+// 2 trees * 2 * kBlockRecordsMax hashes (0.5 MiB) plus its exit records.
+inline constexpr std::size_t kExitProofCacheBlocksMax = 64;
+inline constexpr std::size_t kExitProofCacheBytesMax = 64 * 1024 * 1024;
+static_assert(kExitProofCacheBytesMax >= 8 * (4 * kBlockRecordsMax * 32 + 4 * 1024 * 1024),
+              "the exit proof cache holds several maximal blocks");
+
 // ---- Queries -------------------------------------------------------------------------------
 inline constexpr std::size_t kQueryResultsMax = 10'000;
 inline constexpr std::size_t kLineageDepthMax = 1'000;

@@ -1,6 +1,8 @@
 #include "node/exit_proof.h"
 
+#include "base/check.h"
 #include "chaincode/executor.h"
+#include "chaincode/proto/records.pb.h"
 #include "chaincode/record_json.h"
 #include "consensus/codec.h"
 #include "crypto/encoding.h"
@@ -11,86 +13,269 @@
 namespace mbl::node {
 namespace {
 
+// What a consumer's verifier is told when the exit record itself is not in the bundle.
+constexpr const char* kRecordWithheld =
+    "the exit's author did not disclose its quantities (DOMAIN §6, Q4), and its signed record "
+    "holds them, so the record is not published; its certified result is";
+
+nlohmann::json Hex(const std::vector<crypto::Hash256>& hashes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& hash : hashes) out.push_back(crypto::ToHex(hash));
+  return out;
+}
+
+std::string Quoted(const std::string& text) { return "\"" + text + "\""; }
+
+// A JSON object written from members whose values are JSON text already (keys need no escapes).
+class JsonObjectText {
+ public:
+  explicit JsonObjectText(std::size_t expected_bytes) { text_.reserve(expected_bytes); }
+  void Add(std::string_view key, std::string_view value) {
+    text_ += text_.empty() ? "{\"" : ",\"";
+    text_ += key;
+    text_ += "\":";
+    text_ += value;
+  }
+  std::string Take() {
+    text_ += text_.empty() ? "{}" : "}";
+    return std::move(text_);
+  }
+
+ private:
+  std::string text_;
+};
+
 // The QCs from the block after `height` on, until one proves the 2-chain commit (its round
-// follows its parent's); the node's last commit QC closes the chain at the tip.
-Result<nlohmann::json> CommitChain(const ExitProofInputs& inputs, std::uint64_t height,
-                                   const consensus::VoteData& certified) {
-  nlohmann::json chain = nlohmann::json::array();
+// follows its parent's); the node's last commit QC closes the chain at the tip. JSON text.
+Result<std::string> CommitChain(const ExitProofInputs& inputs, std::uint64_t height,
+                                const consensus::VoteData& certified) {
+  std::string chain = "[";
   const std::uint64_t tip = inputs.store.tip().height;
   consensus::VoteData previous = certified;
   for (std::uint64_t next = height + 1; next <= tip + 1; ++next) {
-    consensus::QuorumCertificate qc;
+    consensus::VoteData vote;
+    if (chain.size() > 1) chain += ",";
     if (next <= tip) {
-      MBL_ASSIGN_OR_RETURN(Block block, inputs.store.GetBlock(next));
-      MBL_ASSIGN_OR_RETURN(BftCertificate certificate, DecodeBftCertificate(block.certificate));
-      qc = std::move(certificate.qc);
+      MBL_ASSIGN_OR_RETURN(auto block, inputs.cache.Get(inputs.store, next));
+      if (!block->certified) return DataLoss("block " + std::to_string(next) + " has no QC");
+      vote = *block->certified;
+      chain += Quoted(block->qc_hex);
     } else if (inputs.last_commit_qc &&
                inputs.last_commit_qc->vote_data.parent_id == previous.block_id) {
-      qc = *inputs.last_commit_qc;
+      vote = inputs.last_commit_qc->vote_data;
+      chain += Quoted(crypto::ToHex(consensus::EncodeQuorumCertificate(*inputs.last_commit_qc)));
     } else {
       return Unavailable("the commit proof of block " + std::to_string(height) +
                          " is not available on this node yet; retry after the next block");
     }
-    chain.push_back(crypto::ToHex(consensus::EncodeQuorumCertificate(qc)));
-    if (qc.vote_data.round == qc.vote_data.parent_round + 1) return chain;
-    previous = qc.vote_data;
+    if (vote.round == vote.parent_round + 1) return chain + "]";
+    previous = vote;
   }
   return Unavailable("no commit proof for block " + std::to_string(height) + " on this node yet");
 }
 
+// How the bundle shows another block of this node: its QC (quorum) or its signed header.
+Result<std::string> ShowBlock(const ExitProofInputs& inputs, std::uint64_t height, bool quorum) {
+  MBL_ASSIGN_OR_RETURN(auto block, inputs.cache.Get(inputs.store, height));
+  if (!quorum) return block->block_json;
+  if (block->qc_hex.empty()) return DataLoss("block " + std::to_string(height) + " has no QC");
+  return Quoted(block->qc_hex);
+}
+
+// The exit record and its path in the records root, or why it is withheld.
+nlohmann::json RecordEntry(const chaincode::SignedRecord& record, bool disclosed,
+                           std::uint32_t index, const MerkleLevels& records) {
+  if (!disclosed) return {{"withheld", kRecordWithheld}};
+  return {{"envelope", chaincode::EnvelopeToJson(record)},
+          {"index", index},
+          {"tree_size", records.size()},
+          {"path", Hex(records.InclusionProof(index))}};
+}
+
+// The bundle entries of each exit record of a block, serialized once.
+std::map<std::uint32_t, ProofBlock::Exit> ExitEntries(const Block& block,
+                                                      const std::vector<std::string>& results,
+                                                      const MerkleLevels& record_tree,
+                                                      const MerkleLevels& result_tree) {
+  std::map<std::uint32_t, ProofBlock::Exit> exits;
+  for (std::uint32_t i = 0; i < block.records.size(); ++i) {
+    v1::Record payload;
+    if (!payload.ParseFromString(block.records[i].payload) || !payload.has_system_exit()) continue;
+    nlohmann::json result = {{"leaf", crypto::ToHex(results[i])},
+                             {"index", i},
+                             {"tree_size", result_tree.size()},
+                             {"path", Hex(result_tree.InclusionProof(i))}};
+    const bool disclosed = payload.system_exit().disclose_quantities();
+    exits.emplace(
+        i, ProofBlock::Exit{result.dump(),
+                            RecordEntry(block.records[i], disclosed, i, record_tree).dump()});
+  }
+  return exits;
+}
+
 }  // namespace
 
-Result<nlohmann::json> BuildExitProof(const ExitProofInputs& inputs,
-                                      const chaincode::RecordId& record_id,
-                                      const std::string& exit_code) {
+MerkleLevels::MerkleLevels(std::vector<crypto::Hash256> leaf_hashes) {
+  levels_.push_back(std::move(leaf_hashes));
+  while (levels_.back().size() > 1) {
+    const std::vector<crypto::Hash256>& below = levels_.back();
+    std::vector<crypto::Hash256> above;
+    above.reserve((below.size() + 1) / 2);
+    for (std::size_t i = 0; i + 1 < below.size(); i += 2) {
+      above.push_back(crypto::MerkleNodeHash(below[i], below[i + 1]));
+    }
+    if (below.size() % 2 == 1) above.push_back(below.back());
+    levels_.push_back(std::move(above));
+  }
+}
+
+crypto::Hash256 MerkleLevels::root() const {
+  if (levels_.front().empty()) return crypto::MerkleRoot({});
+  return levels_.back().front();
+}
+
+std::vector<crypto::Hash256> MerkleLevels::InclusionProof(std::uint64_t index) const {
+  MBL_CHECK_LT(index, size());
+  std::vector<crypto::Hash256> path;
+  for (std::size_t level = 0; level + 1 < levels_.size(); ++level) {
+    const std::uint64_t sibling = index ^ 1;
+    if (sibling < levels_[level].size()) path.push_back(levels_[level][sibling]);
+    index /= 2;
+  }
+  return path;
+}
+
+Result<std::shared_ptr<const ProofBlock>> LoadProofBlock(const Store& store, std::uint64_t height) {
+  MBL_ASSIGN_OR_RETURN(Block block, store.GetBlock(height));
+  std::vector<crypto::Hash256> record_leaves, result_leaves;
+  std::vector<std::string> results;
+  for (std::uint32_t i = 0; i < block.header.record_count; ++i) {
+    record_leaves.push_back(crypto::MerkleLeafHash(chaincode::EncodeEnvelope(block.records[i])));
+    MBL_ASSIGN_OR_RETURN(chaincode::RecordResult result, store.GetResult(height, i));
+    results.push_back(chaincode::EncodeRecordResult(result));
+    result_leaves.push_back(crypto::MerkleLeafHash(results.back()));
+  }
+  auto loaded = std::make_shared<ProofBlock>(ProofBlock{block.header,
+                                                        block.certificate,
+                                                        MerkleLevels(std::move(record_leaves)),
+                                                        MerkleLevels(std::move(result_leaves)),
+                                                        "",
+                                                        "",
+                                                        std::nullopt,
+                                                        {},
+                                                        0});
+  // Pair assertion: what the store holds is what the header commits to.
+  if (loaded->records.root() != loaded->header.records_root ||
+      loaded->results.root() != loaded->header.results_root) {
+    return DataLoss("block " + std::to_string(height) +
+                    ": its records or results do not match its header's roots");
+  }
+  loaded->block_json = nlohmann::json{{"header", crypto::ToHex(EncodeHeader(block.header))},
+                                      {"certificate", crypto::ToHex(block.certificate)}}
+                           .dump();
+  if (auto certificate = DecodeBftCertificate(block.certificate); certificate.ok()) {
+    loaded->qc_hex = crypto::ToHex(consensus::EncodeQuorumCertificate(certificate->qc));
+    loaded->certified = certificate->qc.vote_data;
+  }
+  loaded->exits = ExitEntries(block, results, loaded->records, loaded->results);
+  loaded->bytes = sizeof(ProofBlock) + loaded->block_json.size() + loaded->qc_hex.size() +
+                  4 * loaded->records.size() * sizeof(crypto::Hash256);  // two trees, ~2n each
+  for (const auto& [index, exit] : loaded->exits) {
+    loaded->bytes += exit.result_json.size() + exit.record_json.size();
+  }
+  return std::shared_ptr<const ProofBlock>(std::move(loaded));
+}
+
+ExitProofCache::ExitProofCache(std::size_t blocks_max, std::size_t bytes_max)
+    : blocks_max_(blocks_max), bytes_max_(bytes_max) {
+  MBL_CHECK_GT(blocks_max_, 0u);
+}
+
+Result<std::shared_ptr<const ProofBlock>> ExitProofCache::Get(const Store& store,
+                                                              std::uint64_t height) {
+  {
+    std::lock_guard lock(mutex_);
+    auto entry = entries_.find(height);
+    if (entry != entries_.end()) {
+      entry->second.last_use = ++uses_;
+      return entry->second.block;
+    }
+  }
+  // Read outside the lock: two readers may load the same block once each; both are correct.
+  MBL_ASSIGN_OR_RETURN(auto block, LoadProofBlock(store, height));
+  Insert(height, block);
+  return block;
+}
+
+void ExitProofCache::Insert(std::uint64_t height, std::shared_ptr<const ProofBlock> block) {
+  std::lock_guard lock(mutex_);
+  if (block->bytes > bytes_max_ || entries_.contains(height)) return;
+  while (!entries_.empty() &&
+         (entries_.size() >= blocks_max_ || bytes_ + block->bytes > bytes_max_)) {
+    auto oldest = entries_.begin();
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+      if (it->second.last_use < oldest->second.last_use) oldest = it;
+    }
+    bytes_ -= oldest->second.block->bytes;
+    entries_.erase(oldest);
+  }
+  bytes_ += block->bytes;
+  entries_.emplace(height, Entry{std::move(block), ++uses_});
+}
+
+std::size_t ExitProofCache::blocks() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+std::size_t ExitProofCache::bytes() const {
+  std::lock_guard lock(mutex_);
+  return bytes_;
+}
+
+Result<std::string> BuildExitProof(const ExitProofInputs& inputs,
+                                   const chaincode::RecordId& record_id,
+                                   const std::string& exit_code) {
   auto location = inputs.store.FindRecord(record_id);
   if (!location) return NotFound("the exit record is not stored on this node");
-  MBL_ASSIGN_OR_RETURN(Block block, inputs.store.GetBlock(location->height));
-  std::vector<crypto::Hash256> leaves;
-  std::string leaf;
-  for (std::uint32_t i = 0; i < block.header.record_count; ++i) {
-    MBL_ASSIGN_OR_RETURN(chaincode::RecordResult result,
-                         inputs.store.GetResult(location->height, i));
-    std::string bytes = chaincode::EncodeRecordResult(result);
-    leaves.push_back(crypto::MerkleLeafHash(bytes));
-    if (i == location->index) leaf = std::move(bytes);
+  MBL_ASSIGN_OR_RETURN(auto block, inputs.cache.Get(inputs.store, location->height));
+  auto exit = block->exits.find(location->index);
+  if (exit == block->exits.end()) {
+    return DataLoss("record " + std::to_string(location->index) + " of block " +
+                    std::to_string(location->height) + " is not a system exit record");
   }
-  nlohmann::json path = nlohmann::json::array();
-  for (const auto& hash : crypto::MerkleInclusionProof(leaves, location->index)) {
-    path.push_back(crypto::ToHex(hash));
+  const bool quorum = inputs.validators.size() > 1;
+  nlohmann::json sets = nlohmann::json::array({{{"from_height", 0},
+                                                {"validators", Hex(inputs.validators)},
+                                                {"established_by", "genesis"}}});
+  // Keys in the order nlohmann::json writes them (sorted), values already JSON text.
+  JsonObjectText bundle(inputs.genesis_json.size() + 4 * exit->second.result_json.size() +
+                        4 * block->block_json.size());
+  bundle.Add("block", block->block_json);
+  bundle.Add("certificate_kind", Quoted(quorum ? "quorum" : "single-validator"));
+  bundle.Add("chain_id", Quoted(inputs.chain_id));
+  if (quorum) {
+    if (!block->certified) return DataLoss("the exit's block has no QC");
+    MBL_ASSIGN_OR_RETURN(std::string chain,
+                         CommitChain(inputs, location->height, *block->certified));
+    bundle.Add("commit_chain", chain);
   }
-  nlohmann::json validators = nlohmann::json::array();
-  for (const auto& key : inputs.validators) validators.push_back(crypto::ToHex(key));
-  nlohmann::json bundle = {
-      {"format", kExitProofFormat},
-      {"exit_code", exit_code},
-      {"chain_id", crypto::ToHex(chaincode::ComputeRecordId(inputs.genesis.payload))},
-      {"genesis", chaincode::EnvelopeToJson(inputs.genesis)},
-      {"validator_sets",
-       nlohmann::json::array(
-           {{{"from_height", 0}, {"validators", validators}, {"established_by", "genesis"}}})},
-      {"result",
-       {{"leaf", crypto::ToHex(leaf)},
-        {"index", location->index},
-        {"tree_size", block.header.record_count},
-        {"path", path}}},
-      {"block",
-       {{"header", crypto::ToHex(EncodeHeader(block.header))},
-        {"certificate", crypto::ToHex(block.certificate)}}}};
-  if (inputs.validators.size() == 1) {
-    bundle["certificate_kind"] = "single-validator";  // the proposer's signature over the header
-    return bundle;
+  bundle.Add("exit_code", Quoted(exit_code));
+  bundle.Add("format", Quoted(std::string(kExitProofFormat)));
+  bundle.Add("genesis", inputs.genesis_json);
+  // The block the verifier asked to see (when the node has it; a node without it is behind or
+  // rolled back, which the verifier then says), and the node's latest committed block.
+  const std::uint64_t tip = inputs.store.tip().height;
+  if (inputs.known_height && *inputs.known_height > 0 && *inputs.known_height <= tip) {
+    MBL_ASSIGN_OR_RETURN(std::string known, ShowBlock(inputs, *inputs.known_height, quorum));
+    bundle.Add("known_block", known);
   }
-  bundle["certificate_kind"] = "quorum";
-  MBL_ASSIGN_OR_RETURN(BftCertificate certificate, DecodeBftCertificate(block.certificate));
-  MBL_ASSIGN_OR_RETURN(bundle["commit_chain"],
-                       CommitChain(inputs, location->height, certificate.qc.vote_data));
-  // The node's current tip, certified: what a verifier's checkpoint compares against.
-  MBL_ASSIGN_OR_RETURN(Block tip, inputs.store.GetBlock(inputs.store.tip().height));
-  if (auto tip_certificate = DecodeBftCertificate(tip.certificate); tip_certificate.ok()) {
-    bundle["tip"] = crypto::ToHex(consensus::EncodeQuorumCertificate(tip_certificate->qc));
-  }
-  return bundle;
+  bundle.Add("record", exit->second.record_json);
+  bundle.Add("result", exit->second.result_json);
+  MBL_ASSIGN_OR_RETURN(std::string shown_tip, ShowBlock(inputs, tip, quorum));
+  bundle.Add("tip", shown_tip);
+  bundle.Add("validator_sets", sets.dump());
+  return bundle.Take();
 }
 
 }  // namespace mbl::node

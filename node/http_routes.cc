@@ -220,6 +220,20 @@ void HandleSubmit(const HttpRequest& request, const Target& target, LedgerServic
                         });
 }
 
+// ?known_height=H on an exit lookup: a block the caller's verifier checked before (decimal).
+Result<std::optional<std::uint64_t>> KnownHeight(const Target& target) {
+  auto it = target.query.find("known_height");
+  if (it == target.query.end()) return std::optional<std::uint64_t>();
+  std::uint64_t height = 0;
+  const std::string& text = it->second;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), height);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
+    return InvalidArgument("known_height must be a block height (a decimal number), not '" + text +
+                           "'");
+  }
+  return std::optional<std::uint64_t>(height);
+}
+
 void HandleRead(const HttpRequest& request, const Target& target, LedgerService& service,
                 const HttpOptions& options, const std::function<void(HttpResponse)>& respond) {
   const std::string& path = target.path;
@@ -240,8 +254,10 @@ void HandleRead(const HttpRequest& request, const Target& target, LedgerService&
   if (path == "/v1/validators") return reply(service.Validators());
   if (path.starts_with("/v1/exit/")) {
     // Public, and read by the verification page from any origin (also a file opened from disk).
-    auto result = service.ExitLookup(path.substr(9));
-    HttpResponse response = result.ok() ? JsonResponse(request, http::status::ok, *result)
+    auto known_height = KnownHeight(target);
+    auto result = known_height.ok() ? service.ExitLookup(path.substr(9), *known_height)
+                                    : Result<std::string>(known_height.status());
+    HttpResponse response = result.ok() ? JsonTextResponse(request, http::status::ok, *result)
                                         : ErrorResponse(request, result.status());
     response.set(http::field::access_control_allow_origin, "*");
     return respond(std::move(response));
@@ -315,11 +331,16 @@ http::status HttpStatusFor(Code code) {
 
 HttpResponse JsonResponse(const HttpRequest& request, http::status status,
                           const nlohmann::json& body) {
+  return JsonTextResponse(request, status,
+                          body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+HttpResponse JsonTextResponse(const HttpRequest& request, http::status status, std::string body) {
   HttpResponse response(status, request.version());
   response.set(http::field::content_type, "application/json");
   response.set(http::field::server, "mbl-node");
   response.keep_alive(request.keep_alive());
-  response.body() = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.body() = std::move(body);
   response.prepare_payload();
   return response;
 }

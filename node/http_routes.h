@@ -19,6 +19,9 @@ boost::beast::http::status HttpStatusFor(Code code);
 HttpResponse ErrorResponse(const HttpRequest& request, const Status& status);
 HttpResponse JsonResponse(const HttpRequest& request, boost::beast::http::status status,
                           const nlohmann::json& body);
+// A body that is JSON text already.
+HttpResponse JsonTextResponse(const HttpRequest& request, boost::beast::http::status status,
+                              std::string body);
 
 // Handles one request; calls `respond` exactly once, possibly later from another thread (a
 // submission that waits for its commit).

@@ -87,6 +87,9 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options, crypto::KeyP
   MBL_ASSIGN_OR_RETURN(ledger->store_, Store::Open(ledger->options_.data_dir));
   MBL_RETURN_IF_ERROR(ledger->store_->CheckIntegrity().WithContext("integrity check"));
   MBL_RETURN_IF_ERROR(ledger->CommitGenesisOrCheck());
+  ledger->genesis_json_ = chaincode::EnvelopeToJson(ledger->options_.genesis).dump();
+  ledger->chain_id_hex_ =
+      crypto::ToHex(chaincode::ComputeRecordId(ledger->options_.genesis.payload));
   MBL_RETURN_IF_ERROR(ledger->StartOrdering());
   Ledger* self = ledger.get();
   ledger->reaper_ = std::thread([self] { self->ReapExpiredWaiters(); });
@@ -601,25 +604,31 @@ Result<nlohmann::json> Ledger::Query(std::string_view name, const nlohmann::json
   return chaincode::RunReferenceQuery(std::string(name), values, *snapshot);
 }
 
-Result<nlohmann::json> Ledger::ExitLookup(std::string_view code) {
+Result<std::string> Ledger::ExitLookup(std::string_view code,
+                                       std::optional<std::uint64_t> known_height) {
   auto snapshot = store_->Snapshot();
   MBL_ASSIGN_OR_RETURN(nlohmann::json view, chaincode::LookupExit(*snapshot, code));
-  ExitProofInputs inputs{*store_, options_.genesis, {}, std::nullopt};
-  for (const auto& validator : chaincode::GetValidators(*snapshot)) {
-    auto key = crypto::FixedFromHex<32>(validator.public_key(), "validator public key");
-    if (key.ok()) inputs.validators.push_back(*key);
+  ExitProofInputs inputs{*store_, exit_proof_cache_, genesis_json_, chain_id_hex_,
+                         {},      std::nullopt,      known_height};
+  if (bft_) {
+    inputs.validators = bft_->validators();  // the set consensus certifies with
+    inputs.last_commit_qc = bft_->status().last_commit_qc;
+  } else {
+    inputs.validators = {node_key_.public_key};  // the single validator signs every block
   }
-  if (bft_) inputs.last_commit_qc = bft_->status().last_commit_qc;
   auto record_id = crypto::FixedFromHex<32>(view["record_id"].get<std::string>(), "record id");
   if (!record_id.ok()) return record_id.status();
   auto proof = BuildExitProof(inputs, *record_id, view["exit_code"].get<std::string>());
-  if (proof.ok()) {
-    view["proof"] = std::move(*proof);
-  } else {
+  if (!proof.ok()) {
     view["proof"] = nullptr;
     view["proof_unavailable"] = proof.status().message();
+    return view.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  return view;
+  // The public view with the bundle spliced in as its last member.
+  std::string answer = view.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  MBL_CHECK(answer.size() > 2 && answer.back() == '}');
+  answer.pop_back();
+  return answer + ",\"proof\":" + *proof + "}";
 }
 
 }  // namespace mbl::node

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "node/bft_orderer.h"
+#include "node/exit_proof.h"
 #include "node/ledger_service.h"
 #include "node/mempool.h"
 #include "node/orderer.h"
@@ -52,7 +53,8 @@ class Ledger final : public LedgerService {
   Result<Reader> IdentifyReader(const crypto::PublicKey& key) override;
   Result<nlohmann::json> Query(std::string_view name, const nlohmann::json& params,
                                const Reader& reader) override;
-  Result<nlohmann::json> ExitLookup(std::string_view code) override;
+  Result<std::string> ExitLookup(std::string_view code,
+                                 std::optional<std::uint64_t> known_height) override;
 
   const Store& store() const { return *store_; }
   // BFT ordering counters for /metrics; nullopt with a single validator.
@@ -93,6 +95,9 @@ class Ledger final : public LedgerService {
   std::unique_ptr<BftOrderer> bft_;              // N > 1
   std::atomic<BftOrderer*> bft_ready_{nullptr};  // set once bft_ runs: frames go to it
   std::atomic<std::int64_t> last_commit_ms_{0};
+  ExitProofCache exit_proof_cache_;  // committed blocks as exit proofs need them
+  nlohmann::json genesis_json_;      // the genesis envelope every exit proof carries
+  std::string chain_id_hex_;
 
   std::mutex waiters_mutex_;
   std::condition_variable waiters_changed_;

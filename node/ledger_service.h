@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,8 +62,11 @@ class LedgerService {
   // Authorized queries Q1..Q3, Q5, Q6 (DOMAIN §6) by name with string parameters.
   virtual Result<nlohmann::json> Query(std::string_view name, const nlohmann::json& params,
                                        const Reader& reader) = 0;
-  // Public Q4: exit record by code.
-  virtual Result<nlohmann::json> ExitLookup(std::string_view code) = 0;
+  // Public Q4: exit record by code, with its proof bundle, as JSON text (served at thousands a
+  // second, so built from parts serialized once); `known_height`: a block the caller's verifier
+  // checked before, which the bundle then shows too (fork detection).
+  virtual Result<std::string> ExitLookup(std::string_view code,
+                                         std::optional<std::uint64_t> known_height) = 0;
 };
 
 }  // namespace mbl::node

@@ -39,7 +39,9 @@ if [ -n "$first" ]; then
   echo "   $mbl verify $first --node $last --genesis $net/genesis.json"
   "$mbl" verify "$first" --node "$last" --genesis "$net/genesis.json"
   echo
-  echo "== or in a browser: $node/verify?code=$first"
+  chain=$("$mbl" validators --node "$node" --json | grep -o '"chain_id":"[0-9a-f]*"' | cut -d'"' -f4)
+  echo "== or in a browser (the link pins this ledger by its chain id, as a QR code would):"
+  echo "   $node/verify?code=$first&chain=$chain"
 fi
 echo
 echo "== the network now: each node's height (the same blocks everywhere), round and leader"

@@ -1,24 +1,27 @@
 #include "tools/exit_verify.h"
 
+#include <algorithm>
 #include <set>
 
 #include "chaincode/credits/exit_code.h"
-#include "chaincode/executor.h"
-#include "chaincode/proto/records.pb.h"
 #include "chaincode/record_json.h"
-#include "chaincode/registry.h"
-#include "consensus/certificates.h"
 #include "consensus/codec.h"
-#include "consensus/core.h"
 #include "crypto/encoding.h"
 #include "crypto/merkle.h"
 #include "node/block.h"
 #include "node/exit_proof.h"
-#include "node/records_payload.h"
-#include "node/store.h"
+#include "tools/payload_reader.h"
 
 namespace mbl::tools {
 namespace {
+
+// Byte sizes of the structures a bundle carries (docs/formats.md, docs/consensus.md).
+constexpr std::size_t kVoteDataBytes = 152;
+constexpr std::size_t kQcSignatureEntryBytes = 4 + 64;
+constexpr std::size_t kBftCertificateHeadBytes = 1 + 8 + 4;  // version, round, author
+constexpr std::uint8_t kBftCertificateVersion = 2;
+// JSON numbers a verifier reads must be exact in a browser's double too.
+constexpr std::uint64_t kJsonIntegerMax = (1ULL << 53) - 1;
 
 Status Fail(std::string_view reason, const std::string& detail) {
   return Unauthenticated("[" + std::string(reason) + "] " + detail);
@@ -39,79 +42,178 @@ Result<std::string> HexField(const nlohmann::json& object, const char* key) {
 }
 
 Result<std::uint64_t> Number(const nlohmann::json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_number_unsigned()) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_number_unsigned() ||
+      object[key].get<std::uint64_t>() > kJsonIntegerMax) {
     return Fail("format", std::string("bundle field '") + key + "' is missing or not a number");
   }
   return object[key].get<std::uint64_t>();
 }
 
-// The validator set a genesis establishes, in the order every node indexes it.
-Result<std::vector<crypto::PublicKey>> GenesisValidators(const chaincode::SignedRecord& genesis) {
-  v1::Record record;
-  if (!record.ParseFromString(genesis.payload) || !record.has_genesis()) {
-    return Fail("wrong-genesis", "the genesis envelope does not hold a genesis record");
-  }
-  chaincode::MemoryState state;
-  chaincode::BlockExecution execution = chaincode::ExecuteBlock(
-      {genesis}, state, {0, record.genesis().genesis_time_ms()}, crypto::Hash256{});
-  if (!execution.results[0].accepted) {
-    return Fail("wrong-genesis",
-                "the genesis record is not valid: " + execution.results[0].rejection.message);
-  }
-  state.Apply(execution.writes);
-  std::vector<crypto::PublicKey> keys;
-  for (const auto& validator : chaincode::GetValidators(state)) {
-    MBL_ASSIGN_OR_RETURN(auto key, crypto::FixedFromHex<32>(validator.public_key(), "validator"));
-    keys.push_back(key);
-  }
-  return keys;
+const nlohmann::json& Member(const nlohmann::json& object, const char* key) {
+  static const nlohmann::json kNull;
+  if (!object.is_object() || !object.contains(key)) return kNull;
+  return object[key];
 }
 
-// Classifies the signer list of encoded QC bytes before decoding, so that each way a certificate
-// can be short of a quorum gets its own reason.
-Status CheckSigners(std::string_view qc_bytes, std::size_t validators, std::size_t quorum) {
-  constexpr std::size_t kVoteDataBytes = 152;
-  constexpr std::size_t kSignatureEntryBytes = 4 + 64;
-  if (qc_bytes.size() < kVoteDataBytes + 4) return Fail("format", "quorum certificate truncated");
-  auto u32 = [&](std::size_t at) {
-    std::uint32_t value = 0;
-    for (std::size_t i = 0; i < 4; ++i)
-      value = (value << 8) | static_cast<std::uint8_t>(qc_bytes[at + i]);
-    return value;
-  };
-  const std::uint32_t count = u32(kVoteDataBytes);
-  if (qc_bytes.size() != kVoteDataBytes + 4 + std::size_t{count} * kSignatureEntryBytes) {
+Result<chaincode::SignedRecord> Envelope(const nlohmann::json& json, const std::string& what) {
+  auto envelope = chaincode::EnvelopeFromJson(json);
+  if (!envelope.ok()) return Fail("format", what + ": " + envelope.status().message());
+  return *envelope;
+}
+
+std::uint64_t U64At(std::string_view bytes, std::size_t at) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < 8; ++i)
+    value = (value << 8) | static_cast<std::uint8_t>(bytes[at + i]);
+  return value;
+}
+
+std::uint32_t U32At(std::string_view bytes, std::size_t at) {
+  std::uint32_t value = 0;
+  for (std::size_t i = 0; i < 4; ++i)
+    value = (value << 8) | static_cast<std::uint8_t>(bytes[at + i]);
+  return value;
+}
+
+crypto::Hash256 HashAt(std::string_view bytes, std::size_t at) {
+  crypto::Hash256 hash{};
+  std::copy_n(bytes.data() + at, hash.size(), reinterpret_cast<char*>(hash.data()));
+  return hash;
+}
+
+// What the verifier trusts while it checks one bundle.
+struct Chain {
+  crypto::Hash256 id{};
+  std::string id_hex;
+  GenesisView genesis;
+  std::vector<crypto::PublicKey> keys;  // validators by index
+  std::size_t quorum = 0;               // N - f
+};
+
+// A block some certificate in the bundle vouches for.
+struct Shown {
+  std::uint64_t height = 0;
+  std::string id_hex;
+};
+
+// ---- quorum certificates: vote data (152) || u32 n || n * (u32 signer || signature (64)) -----
+
+struct ParsedQc {
+  consensus::VoteData vote;
+  std::vector<std::pair<std::uint32_t, crypto::Signature>> signatures;
+};
+
+Result<ParsedQc> ParseQc(std::string_view bytes) {
+  if (bytes.size() < kVoteDataBytes + 4) return Fail("format", "quorum certificate truncated");
+  const std::uint32_t count = U32At(bytes, kVoteDataBytes);
+  if (bytes.size() != kVoteDataBytes + 4 + std::size_t{count} * kQcSignatureEntryBytes) {
     return Fail("format", "quorum certificate has the wrong length for its signatures");
   }
-  std::set<std::uint32_t> seen;
+  ParsedQc qc;
+  qc.vote.block_id = HashAt(bytes, 0);
+  qc.vote.round = U64At(bytes, 32);
+  qc.vote.height = U64At(bytes, 40);
+  qc.vote.parent_id = HashAt(bytes, 48);
+  qc.vote.parent_round = U64At(bytes, 80);
+  qc.vote.execution.state_root = HashAt(bytes, 88);
+  qc.vote.execution.results_root = HashAt(bytes, 120);
   for (std::uint32_t i = 0; i < count; ++i) {
-    const std::uint32_t signer = u32(kVoteDataBytes + 4 + i * kSignatureEntryBytes);
-    if (signer >= validators) {
+    const std::size_t at = kVoteDataBytes + 4 + i * kQcSignatureEntryBytes;
+    crypto::Signature signature{};
+    std::copy_n(bytes.data() + at + 4, signature.size(), reinterpret_cast<char*>(signature.data()));
+    qc.signatures.emplace_back(U32At(bytes, at), signature);
+  }
+  return qc;
+}
+
+// A signature that fails under its validator's key: is it a real key's, outside the set?
+Status BadSignature(const Chain& chain, std::uint32_t signer, const std::string& message,
+                    const crypto::Signature& signature) {
+  for (const GenesisOrganization& organization : chain.genesis.organizations) {
+    for (const std::string& hex : organization.person_keys) {
+      auto key = crypto::FixedFromHex<32>(hex, "key");
+      if (key.ok() && crypto::Verify(*key, message, signature)) {
+        return Fail("non-validator-signer",
+                    "the signature given for validator " + std::to_string(signer) + " is by key " +
+                        hex + " of '" + organization.id + "', which is not a validator");
+      }
+    }
+  }
+  return Fail("bad-signature",
+              "signature of validator " + std::to_string(signer) + " does not verify");
+}
+
+Result<ParsedQc> VerifiedQc(std::string_view bytes, const Chain& chain) {
+  MBL_ASSIGN_OR_RETURN(ParsedQc qc, ParseQc(bytes));
+  std::set<std::uint32_t> seen;
+  for (const auto& [signer, signature] : qc.signatures) {
+    if (signer >= chain.keys.size()) {
       return Fail("non-validator-signer", "a signature claims validator " + std::to_string(signer) +
-                                              " of " + std::to_string(validators));
+                                              " of " + std::to_string(chain.keys.size()));
     }
     if (!seen.insert(signer).second) {
       return Fail("duplicate-signer", "validator " + std::to_string(signer) + " is counted twice");
     }
   }
-  if (seen.size() < quorum) {
+  if (seen.size() < chain.quorum) {
     return Fail("too-few-signatures", std::to_string(seen.size()) + " validators signed, " +
-                                          std::to_string(quorum) + " needed");
+                                          std::to_string(chain.quorum) + " needed");
   }
-  return Status::Ok();
+  for (std::size_t i = 1; i < qc.signatures.size(); ++i) {
+    if (qc.signatures[i].first <= qc.signatures[i - 1].first) {
+      return Fail("format", "signers are not in increasing order");
+    }
+  }
+  if (qc.vote.round <= qc.vote.parent_round || qc.vote.height == 0) {
+    return Fail("format", "quorum certificate rounds or height are malformed");
+  }
+  const std::string message = consensus::VoteSigningBytes(chain.id, qc.vote);
+  for (const auto& [signer, signature] : qc.signatures) {
+    if (!crypto::Verify(chain.keys[signer], message, signature)) {
+      return BadSignature(chain, signer, message, signature);
+    }
+  }
+  return qc;
 }
 
-Result<consensus::QuorumCertificate> VerifiedQc(std::string_view bytes,
-                                                consensus::CertificateVerifier& verifier,
-                                                const consensus::ValidatorSet& validators) {
-  MBL_RETURN_IF_ERROR(CheckSigners(bytes, validators.size(), validators.quorum()));
-  auto qc = consensus::DecodeQuorumCertificate(bytes);
-  if (!qc.ok()) return Fail("format", "quorum certificate: " + qc.status().message());
-  if (Status status = verifier.VerifyQc(*qc); !status.ok()) {
-    return Fail("bad-signature", status.message());
-  }
-  return *qc;
+// ---- single-validator certificates: the validator's signature over the block hash ------------
+
+Result<node::BlockHeader> Header(const std::string& bytes) {
+  auto header = node::DecodeHeader(bytes);
+  if (!header.ok()) return Fail("format", "block header is malformed");
+  return *header;
 }
+
+Result<Shown> VerifiedSignedHeader(const node::BlockHeader& header, const std::string& signature,
+                                   const Chain& chain) {
+  if (signature.size() != crypto::kSignatureBytes) {
+    return Fail("format", "a single-validator certificate is one 64-byte signature");
+  }
+  if (header.proposer != chain.keys[0]) {
+    if (node::VerifyBlockSignature(header, signature)) {
+      return Fail("non-validator-signer",
+                  "block " + std::to_string(header.height) + " is signed by key " +
+                      crypto::ToHex(header.proposer) + ", which is not the ledger's validator");
+    }
+    return Fail("bad-signature", "block " + std::to_string(header.height) +
+                                     " is not signed by the ledger's validator");
+  }
+  if (!node::VerifyBlockSignature(header, signature)) {
+    return Fail("bad-signature", "the validator's signature over block " +
+                                     std::to_string(header.height) + " does not verify");
+  }
+  if (header.height == 0) return Fail("certificate-mismatch", "block 0 holds no exit record");
+  return Shown{header.height, crypto::ToHex(node::BlockHash(header))};
+}
+
+Result<Shown> VerifiedHeaderObject(const nlohmann::json& object, const Chain& chain) {
+  MBL_ASSIGN_OR_RETURN(std::string header_bytes, HexField(object, "header"));
+  MBL_ASSIGN_OR_RETURN(node::BlockHeader header, Header(header_bytes));
+  MBL_ASSIGN_OR_RETURN(std::string signature, HexField(object, "certificate"));
+  return VerifiedSignedHeader(header, signature, chain);
+}
+
+// ---- Merkle paths -------------------------------------------------------------------------
 
 // Hashes in an RFC 6962 audit path for leaf `index` of a tree of `size` leaves.
 std::size_t AuditPathLength(std::uint64_t index, std::uint64_t size) {
@@ -130,186 +232,503 @@ std::size_t AuditPathLength(std::uint64_t index, std::uint64_t size) {
   return length;
 }
 
-}  // namespace
-
-nlohmann::json CheckpointToJson(const Checkpoint& checkpoint) {
-  return {{"chain_id", checkpoint.chain_id},
-          {"height", checkpoint.height},
-          {"block_id", checkpoint.block_id}};
-}
-
-Result<Checkpoint> CheckpointFromJson(const nlohmann::json& json) {
-  Checkpoint checkpoint;
-  MBL_ASSIGN_OR_RETURN(checkpoint.chain_id, Text(json, "chain_id"));
-  MBL_ASSIGN_OR_RETURN(checkpoint.height, Number(json, "height"));
-  MBL_ASSIGN_OR_RETURN(checkpoint.block_id, Text(json, "block_id"));
-  return checkpoint;
-}
-
-Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle,
-                                      const std::optional<chaincode::SignedRecord>& pinned_genesis,
-                                      const std::optional<Checkpoint>& checkpoint) {
-  MBL_ASSIGN_OR_RETURN(std::string format, Text(bundle, "format"));
-  if (format != node::kExitProofFormat) {
-    return Fail("format", "not an exit proof bundle (format '" + format + "')");
+Result<std::vector<crypto::Hash256>> Path(const nlohmann::json& object, const std::string& what) {
+  const nlohmann::json& steps = Member(object, "path");
+  if (!steps.is_array()) return Fail("format", what + " path missing");
+  std::vector<crypto::Hash256> path;
+  for (const auto& step : steps) {
+    if (!step.is_string()) return Fail("format", what + " path entry is not hex");
+    auto hash = crypto::FixedFromHex<32>(step.get<std::string>(), "path");
+    if (!hash.ok()) return Fail("format", what + " path entry is not a hash");
+    path.push_back(*hash);
   }
-  // 1. The genesis: the one trust anchor.
-  if (!bundle.contains("genesis")) return Fail("format", "bundle has no genesis");
-  auto genesis = chaincode::EnvelopeFromJson(bundle["genesis"]);
-  if (!genesis.ok()) return Fail("format", "bundle genesis: " + genesis.status().message());
-  if (!chaincode::VerifyEnvelope(*genesis).ok()) {
+  return path;
+}
+
+// `leaf` at `index` of the block's tree of `size` leaves leads to `root`, or the reason.
+Status CheckInclusion(std::string_view leaf, std::uint64_t index,
+                      const std::vector<crypto::Hash256>& path, std::uint64_t size,
+                      const crypto::Hash256& root, std::string_view not_in_block,
+                      const std::string& what) {
+  const std::size_t expected = AuditPathLength(index, size);
+  if (index >= size || path.size() != expected) {
+    return Fail("wrong-path", "an audit path for leaf " + std::to_string(index) + " of " +
+                                  std::to_string(size) + " has " + std::to_string(expected) +
+                                  " hashes; the " + what + " path has " +
+                                  std::to_string(path.size()));
+  }
+  if (!crypto::VerifyMerkleInclusion(crypto::MerkleLeafHash(leaf), index, size, path, root)) {
+    return Fail(not_in_block, "the " + what +
+                                  " (as given) is not in the block's tree: altered, or another "
+                                  "block's");
+  }
+  return Status::Ok();
+}
+
+// ---- 2. the trust anchor (docs/formats.md "Verification, in order") -----------------------------
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  });
+  return text;
+}
+
+struct Anchor {
+  Chain chain;
+  Trust trust = Trust::kUnpinned;
+};
+
+Result<Anchor> CheckTrustAnchor(const nlohmann::json& bundle, const VerifyOptions& options) {
+  if (!Member(bundle, "genesis").is_object()) return Fail("format", "bundle has no genesis");
+  MBL_ASSIGN_OR_RETURN(chaincode::SignedRecord genesis,
+                       Envelope(bundle["genesis"], "bundle genesis"));
+  if (!chaincode::VerifyEnvelope(genesis).ok()) {
     return Fail("wrong-genesis", "the genesis signature does not verify");
   }
-  if (pinned_genesis && pinned_genesis->payload != genesis->payload) {
+  if (options.pinned_genesis && options.pinned_genesis->payload != genesis.payload) {
     return Fail("wrong-genesis", "the bundle's genesis is not the genesis you trust");
   }
-  const crypto::Hash256 chain_id = chaincode::ComputeRecordId(genesis->payload);
+  Anchor anchor;
+  anchor.chain.id = chaincode::ComputeRecordId(genesis.payload);
+  anchor.chain.id_hex = crypto::ToHex(anchor.chain.id);
   MBL_ASSIGN_OR_RETURN(std::string claimed_chain, Text(bundle, "chain_id"));
-  if (claimed_chain != crypto::ToHex(chain_id)) {
+  if (claimed_chain != anchor.chain.id_hex) {
     return Fail("wrong-genesis", "the bundle's chain id is not its genesis's");
   }
-  // 2. The validator set: the genesis's, and no change without a certificate.
-  MBL_ASSIGN_OR_RETURN(std::vector<crypto::PublicKey> keys, GenesisValidators(*genesis));
-  const nlohmann::json& sets = bundle.value("validator_sets", nlohmann::json());
+  if (options.pinned_chain_id && Lower(*options.pinned_chain_id) != anchor.chain.id_hex) {
+    return Fail("wrong-genesis", "the bundle is of ledger " + anchor.chain.id_hex +
+                                     ", not of the ledger you pinned (" + *options.pinned_chain_id +
+                                     ")");
+  }
+  const bool pinned = options.pinned_genesis || options.pinned_chain_id;
+  const std::string trusted = options.checkpoints ? options.checkpoints->trusted_chain : "";
+  if (pinned) {
+    anchor.trust = Trust::kPinned;
+  } else if (!trusted.empty() && trusted != anchor.chain.id_hex) {
+    return Fail("wrong-genesis", "this verifier trusts ledger " + trusted +
+                                     " (trusted on first use) and the bundle is of ledger " +
+                                     anchor.chain.id_hex +
+                                     "; to verify another ledger, pin it by its chain id");
+  } else if (!trusted.empty()) {
+    anchor.trust = Trust::kKnown;
+  } else {
+    anchor.trust = options.checkpoints ? Trust::kFirstUse : Trust::kUnpinned;
+  }
+  auto view = ReadGenesisPayload(genesis.payload);
+  if (!view.ok()) return Fail("genesis-unreadable", view.status().message());
+  anchor.chain.genesis = std::move(*view);
+  return anchor;
+}
+
+// ---- 3. the validator set -----------------------------------------------------------------------
+
+Status CheckValidatorSet(const nlohmann::json& bundle, Chain& chain, const ChainCheckpoint* kept) {
+  const nlohmann::json& sets = Member(bundle, "validator_sets");
   if (!sets.is_array() || sets.empty()) return Fail("format", "bundle has no validator sets");
-  nlohmann::json expected = nlohmann::json::array();
-  for (const auto& key : keys) expected.push_back(crypto::ToHex(key));
-  if (sets[0].value("validators", nlohmann::json()) != expected) {
+  const nlohmann::json expected = chain.genesis.validators;
+  if (Member(sets[0], "validators") != expected) {
     return Fail("validator-set", "the bundle's validator set is not the one of its genesis");
   }
   if (sets.size() > 1) {
     return Fail("uncertified-validator-set-change",
                 "the bundle changes the validator set at height " +
-                    sets[1].value("from_height", nlohmann::json()).dump() +
-                    " without a certificate this ledger can issue (the set is fixed per chain)");
+                    Member(sets[1], "from_height").dump() +
+                    "; this verifier knows no certificate for a change (the set is fixed per "
+                    "chain until validator-set changes are certified)");
   }
-  MBL_ASSIGN_OR_RETURN(auto validators, consensus::ValidatorSet::Create(keys));
-  // 3. The result leaf and its path to the block's results root.
-  if (!bundle.contains("result") || !bundle.contains("block")) {
-    return Fail("format", "bundle has no result or block");
+  if (kept != nullptr && kept->validators != chain.genesis.validators) {
+    return Fail("validator-set",
+                "the validator set is not the one this verifier kept for the chain");
   }
-  const nlohmann::json& result = bundle["result"];
+  for (const std::string& hex : chain.genesis.validators) {
+    MBL_ASSIGN_OR_RETURN(auto key, crypto::FixedFromHex<32>(hex, "validator"));
+    chain.keys.push_back(key);
+  }
+  const std::size_t faulty = (chain.keys.size() - 1) / 3;
+  chain.quorum = chain.keys.size() - faulty;
+  return Status::Ok();
+}
+
+// ---- 4. the result ------------------------------------------------------------------------------
+
+struct CertifiedResult {
+  nlohmann::json claim;
+  crypto::Hash256 record_id{};
+  std::uint64_t index = 0;
+};
+
+struct ParsedLeaf {
+  bool accepted = false;
+  std::string details;
+};
+
+// record id (32) || u8 accepted || lp(rule) || lp(message) || lp(details_json)
+Result<ParsedLeaf> ParseLeaf(std::string_view leaf) {
+  if (leaf.size() < 33) return Fail("format", "result is truncated");
+  ParsedLeaf parsed;
+  parsed.accepted = leaf[32] == '\x01';
+  std::size_t at = 33;
+  for (int field = 0; field < 3; ++field) {
+    if (at + 4 > leaf.size()) return Fail("format", "result is truncated");
+    const std::uint32_t length = U32At(leaf, at);
+    at += 4;
+    if (length > leaf.size() - at) return Fail("format", "result is truncated");
+    if (field == 2) parsed.details = std::string(leaf.substr(at, length));
+    at += length;
+  }
+  if (at != leaf.size()) return Fail("format", "result has trailing bytes");
+  return parsed;
+}
+
+Result<CertifiedResult> CheckResult(const nlohmann::json& bundle, const node::BlockHeader& header) {
+  const nlohmann::json& result = Member(bundle, "result");
   MBL_ASSIGN_OR_RETURN(std::string leaf, HexField(result, "leaf"));
-  MBL_ASSIGN_OR_RETURN(std::uint64_t index, Number(result, "index"));
-  MBL_ASSIGN_OR_RETURN(std::string header_bytes, HexField(bundle["block"], "header"));
-  auto header = node::DecodeHeader(header_bytes);
-  if (!header.ok()) return Fail("format", "block header: " + header.status().message());
-  auto decoded = node::DecodeRecordResult(leaf);
-  if (!decoded.ok()) return Fail("format", "result: " + decoded.status().message());
-  if (!decoded->accepted) return Fail("rejected-record", "the exit record was rejected");
-  nlohmann::json claim = nlohmann::json::parse(decoded->details_json, nullptr, false);
+  CertifiedResult certified;
+  MBL_ASSIGN_OR_RETURN(certified.index, Number(result, "index"));
+  MBL_ASSIGN_OR_RETURN(ParsedLeaf parsed, ParseLeaf(leaf));
+  if (!parsed.accepted) return Fail("rejected-record", "the exit record was rejected");
+  certified.record_id = HashAt(leaf, 0);
+  certified.claim = nlohmann::json::parse(parsed.details, nullptr, false);
   MBL_ASSIGN_OR_RETURN(std::string code, Text(bundle, "exit_code"));
   auto canonical = chaincode::NormalizeExitCode(code);
-  if (!canonical.ok() || !claim.is_object() || claim.value("exit_code", "") != *canonical) {
+  const nlohmann::json& claimed = Member(certified.claim, "exit_code");
+  if (!canonical.ok() || !claimed.is_string() || claimed.get<std::string>() != *canonical ||
+      chaincode::ExitCodeForRecord(certified.record_id) != *canonical) {
     return Fail("exit-code-mismatch", "the certified result is not the one of exit code " + code);
   }
-  std::vector<crypto::Hash256> path;
-  if (!result.contains("path") || !result["path"].is_array()) {
-    return Fail("format", "result path missing");
+  for (const char* quantity : {"credit_grams", "product_units", "retired_ms"}) {
+    const nlohmann::json& value = Member(certified.claim, quantity);
+    if (!value.is_null() &&
+        (!value.is_number_unsigned() || value.get<std::uint64_t>() > kJsonIntegerMax)) {
+      return Fail("format", std::string("the result's ") + quantity + " is not a whole number");
+    }
   }
-  for (const auto& step : result["path"]) {
-    if (!step.is_string()) return Fail("format", "result path entry is not hex");
-    auto hash = crypto::FixedFromHex<32>(step.get<std::string>(), "path");
-    if (!hash.ok()) return Fail("format", "result path entry is not a hash");
-    path.push_back(*hash);
+  MBL_ASSIGN_OR_RETURN(std::vector<crypto::Hash256> path, Path(result, "result"));
+  MBL_RETURN_IF_ERROR(CheckInclusion(leaf, certified.index, path, header.record_count,
+                                     header.results_root, "result-not-in-block", "result"));
+  return certified;
+}
+
+// ---- 6. the exit record itself (after the certificate) ------------------------------------------
+
+std::string Disagreement(const ExitRecordView& record, const nlohmann::json& claim,
+                         const Chain& chain) {
+  auto text = [&](const nlohmann::json& value) {
+    return value.is_string() ? value.get<std::string>() : std::string("\x01(absent)");
+  };
+  if (record.chain_id != std::string(reinterpret_cast<const char*>(chain.id.data()), 32)) {
+    return "the record names another chain";
   }
-  const std::size_t path_length = AuditPathLength(index, header->record_count);
-  if (index >= header->record_count || path.size() != path_length) {
-    return Fail("wrong-path", "an audit path for leaf " + std::to_string(index) + " of " +
-                                  std::to_string(header->record_count) + " has " +
-                                  std::to_string(path_length) + " hashes; this one has " +
-                                  std::to_string(path.size()));
+  if (record.characteristic != text(Member(Member(claim, "characteristic"), "id"))) {
+    return "characteristic";
   }
-  if (!crypto::VerifyMerkleInclusion(crypto::MerkleLeafHash(leaf), index, header->record_count,
-                                     path, header->results_root)) {
-    return Fail("result-not-in-block",
-                "the result (as given) is not in the block's results root: altered, or another "
-                "block's");
+  if (ScopeName(record.scope) != text(Member(claim, "concerns"))) return "scope";
+  if (record.product_description != text(Member(claim, "product_description"))) {
+    return "product description";
   }
-  // 4. The certificate: a quorum of validators signed this block's execution results.
-  MBL_ASSIGN_OR_RETURN(std::string certificate_bytes, HexField(bundle["block"], "certificate"));
-  constexpr std::size_t kCertificateHeadBytes = 1 + 8 + 4;  // version, round, author
-  if (certificate_bytes.size() < kCertificateHeadBytes ||
-      static_cast<std::uint8_t>(certificate_bytes[0]) != node::kBftCertificateVersion) {
+  if (record.product_batch != text(Member(claim, "product_batch"))) return "product batch";
+  const nlohmann::json& grams = Member(claim, "credit_grams");
+  const nlohmann::json& units = Member(claim, "product_units");
+  if (record.disclose_quantities != !grams.is_null() || grams.is_null() != units.is_null()) {
+    return "disclosure of quantities";
+  }
+  if (record.disclose_quantities && (grams.get<std::uint64_t>() != record.credit_grams ||
+                                     units.get<std::uint64_t>() != record.product_units)) {
+    return "quantities";
+  }
+  return "";
+}
+
+Result<VerifiedRecord> CheckRecord(const nlohmann::json& entry, const node::BlockHeader& header,
+                                   const CertifiedResult& result, const Chain& chain) {
+  MBL_ASSIGN_OR_RETURN(chaincode::SignedRecord record,
+                       Envelope(Member(entry, "envelope"), "exit record"));
+  if (!chaincode::VerifyEnvelope(record).ok()) {
+    return Fail("bad-record-signature",
+                "the exit record's signature does not verify: the record was altered");
+  }
+  if (chaincode::ComputeRecordId(record.payload) != result.record_id) {
+    return Fail("record-mismatch",
+                "the exit record is another record than the one the certified result names");
+  }
+  MBL_ASSIGN_OR_RETURN(std::uint64_t index, Number(entry, "index"));
+  if (index != result.index) {
+    return Fail("record-mismatch", "the exit record and its result are at different positions");
+  }
+  MBL_ASSIGN_OR_RETURN(std::vector<crypto::Hash256> path, Path(entry, "record"));
+  MBL_RETURN_IF_ERROR(CheckInclusion(chaincode::EncodeEnvelope(record), index, path,
+                                     header.record_count, header.records_root,
+                                     "record-not-in-block", "exit record"));
+  auto view = ReadExitRecordPayload(record.payload);
+  if (!view.ok()) return Fail("record-fields-mismatch", view.status().message());
+  if (std::string field = Disagreement(*view, result.claim, chain); !field.empty()) {
+    return Fail("record-fields-mismatch",
+                "the exit record and its certified result disagree: " + field);
+  }
+  VerifiedRecord verified{view->author_org, "", crypto::ToHex(record.signer)};
+  for (const GenesisOrganization& organization : chain.genesis.organizations) {
+    if (organization.id == view->author_org) verified.author_name = organization.name;
+  }
+  return verified;
+}
+
+// The record, or why the bundle may withhold it (its author did not disclose its quantities).
+Status CheckRecordEntry(const nlohmann::json& bundle, const node::BlockHeader& header,
+                        const CertifiedResult& result, const Chain& chain, VerifiedExit& verified) {
+  const nlohmann::json& entry = Member(bundle, "record");
+  if (!entry.is_object()) return Fail("format", "bundle has no record entry");
+  if (entry.contains("withheld")) {
+    MBL_ASSIGN_OR_RETURN(verified.record_withheld, Text(entry, "withheld"));
+    if (!Member(result.claim, "credit_grams").is_null()) {
+      return Fail("record-missing",
+                  "the exit's author disclosed its quantities, so the bundle must carry the "
+                  "exit record, and it withholds it");
+    }
+    return Status::Ok();
+  }
+  MBL_ASSIGN_OR_RETURN(verified.record, CheckRecord(entry, header, result, chain));
+  return Status::Ok();
+}
+
+// ---- 5. the certificate and the commit ----------------------------------------------------------
+
+struct Certified {
+  Shown block;
+  std::size_t signers = 0;
+  std::vector<Shown> shown;  // every certified block the bundle shows
+};
+
+Result<Certified> CheckQuorumCertificate(const nlohmann::json& bundle,
+                                         const node::BlockHeader& header, const Chain& chain) {
+  MBL_ASSIGN_OR_RETURN(std::string certificate, HexField(Member(bundle, "block"), "certificate"));
+  if (certificate.size() < kBftCertificateHeadBytes ||
+      static_cast<std::uint8_t>(certificate[0]) != kBftCertificateVersion) {
     return Fail("format", "the block certificate is not a quorum certificate");
   }
-  // The genesis QC (no signatures) is accepted by the verifier only for height 0, which the
-  // height check below refuses.
-  consensus::CertificateVerifier verifier(
-      validators, chain_id, consensus::MakeGenesisQc(consensus::MakeGenesisBlock({0, {}})));
-  const std::string qc_bytes = certificate_bytes.substr(kCertificateHeadBytes);
-  MBL_ASSIGN_OR_RETURN(consensus::QuorumCertificate qc, VerifiedQc(qc_bytes, verifier, validators));
-  const consensus::VoteData& certified = qc.vote_data;
-  if (certified.height != header->height || certified.height == 0 ||
-      certified.execution.results_root != header->results_root ||
-      certified.execution.state_root != header->state_root) {
+  MBL_ASSIGN_OR_RETURN(
+      ParsedQc qc,
+      VerifiedQc(std::string_view(certificate).substr(kBftCertificateHeadBytes), chain));
+  if (qc.vote.height != header.height || qc.vote.execution.results_root != header.results_root ||
+      qc.vote.execution.state_root != header.state_root) {
     return Fail("certificate-mismatch",
                 "the certificate does not certify this block's height and results");
   }
-  // 5. Committed, not only certified: QCs linking to a consecutive-round child (2-chain rule).
-  const nlohmann::json& chain = bundle.value("commit_chain", nlohmann::json());
-  if (!chain.is_array() || chain.empty()) {
+  Certified certified;
+  certified.block = {qc.vote.height, crypto::ToHex(qc.vote.block_id)};
+  certified.signers = qc.signatures.size();
+  certified.shown.push_back(certified.block);
+  // Committed, not only certified: QCs linking to a consecutive-round child (2-chain rule).
+  const nlohmann::json& chain_entries = Member(bundle, "commit_chain");
+  if (!chain_entries.is_array() || chain_entries.empty()) {
     return Fail("not-committed", "the bundle has no proof that the block was committed");
   }
-  consensus::VoteData previous = certified;
-  std::vector<consensus::VoteData> shown = {certified};  // every certified block the bundle shows
+  consensus::VoteData previous = qc.vote;
   bool committed = false;
-  for (const auto& entry : chain) {
+  for (const auto& entry : chain_entries) {
     if (!entry.is_string()) return Fail("format", "commit chain entry is not hex");
     auto bytes = crypto::FromHex(entry.get<std::string>());
     if (!bytes.ok()) return Fail("format", "commit chain entry is not hex");
-    MBL_ASSIGN_OR_RETURN(consensus::QuorumCertificate next,
-                         VerifiedQc(*bytes, verifier, validators));
-    if (next.vote_data.parent_id != previous.block_id ||
-        next.vote_data.height != previous.height + 1) {
+    MBL_ASSIGN_OR_RETURN(ParsedQc next, VerifiedQc(*bytes, chain));
+    if (next.vote.parent_id != previous.block_id || next.vote.height != previous.height + 1) {
       return Fail("forked-chain",
                   "commit chain does not extend block " + std::to_string(previous.height));
     }
-    previous = next.vote_data;
-    shown.push_back(previous);
-    if (next.vote_data.round == next.vote_data.parent_round + 1) {
+    previous = next.vote;
+    certified.shown.push_back({previous.height, crypto::ToHex(previous.block_id)});
+    if (next.vote.round == next.vote.parent_round + 1) {
       committed = true;
       break;
     }
   }
   if (!committed) return Fail("not-committed", "no consecutive-round child proves the commit");
-  // 6. The serving node's tip against what this verifier saw before.
+  for (const char* key : {"tip", "known_block"}) {
+    const nlohmann::json& entry = Member(bundle, key);
+    if (entry.is_null()) continue;
+    MBL_ASSIGN_OR_RETURN(std::string bytes, HexField(bundle, key));
+    MBL_ASSIGN_OR_RETURN(ParsedQc shown, VerifiedQc(bytes, chain));
+    certified.shown.push_back({shown.vote.height, crypto::ToHex(shown.vote.block_id)});
+  }
+  return certified;
+}
+
+Result<Certified> CheckSingleValidatorCertificate(const nlohmann::json& bundle,
+                                                  const node::BlockHeader& header,
+                                                  const Chain& chain) {
+  MBL_ASSIGN_OR_RETURN(std::string signature, HexField(Member(bundle, "block"), "certificate"));
+  Certified certified;
+  MBL_ASSIGN_OR_RETURN(certified.block, VerifiedSignedHeader(header, signature, chain));
+  certified.signers = 1;
+  certified.shown.push_back(certified.block);
+  for (const char* key : {"tip", "known_block"}) {
+    const nlohmann::json& entry = Member(bundle, key);
+    if (entry.is_null()) continue;
+    MBL_ASSIGN_OR_RETURN(Shown shown, VerifiedHeaderObject(entry, chain));
+    certified.shown.push_back(shown);
+  }
+  return certified;
+}
+
+// ---- 7. the checkpoint --------------------------------------------------------------------------
+
+Status CheckAgainstCheckpoint(const std::vector<Shown>& shown, const ChainCheckpoint& kept) {
+  std::uint64_t highest = 0;
+  bool seen = false;
+  for (const Shown& block : shown) {
+    highest = std::max(highest, block.height);
+    if (block.height != kept.height) continue;
+    if (block.id_hex != kept.block_id) {
+      return Fail("fork", "the node shows another block at height " + std::to_string(kept.height) +
+                              " than the one verified before");
+    }
+    seen = true;
+  }
+  if (highest < kept.height) {
+    return Fail("rollback", "the node shows no block above " + std::to_string(highest) +
+                                " but block " + std::to_string(kept.height) +
+                                " was verified committed before: it is behind or rolled back; "
+                                "ask another node");
+  }
+  if (!seen) {
+    return Fail("checkpoint-not-shown",
+                "the node does not show its block at height " + std::to_string(kept.height) +
+                    ", verified before, so it cannot be compared; ask again with "
+                    "known_height=" +
+                    std::to_string(kept.height) + " (or another node)");
+  }
+  return Status::Ok();
+}
+
+Checkpoints Updated(const Checkpoints& old, const Chain& chain, const Shown& block, Trust trust) {
+  Checkpoints updated = old;
+  if (updated.trusted_chain.empty()) updated.trusted_chain = chain.id_hex;
+  ChainCheckpoint& entry = updated.chains[chain.id_hex];
+  entry.validators = chain.genesis.validators;
+  if (entry.block_id.empty() || block.height > entry.height) {
+    entry.height = block.height;
+    entry.block_id = block.id_hex;
+  }
+  entry.pinned = entry.pinned || trust == Trust::kPinned;
+  return updated;
+}
+
+}  // namespace
+
+std::string_view TrustName(Trust trust) {
+  switch (trust) {
+    case Trust::kPinned:
+      return "pinned";
+    case Trust::kKnown:
+      return "known";
+    case Trust::kFirstUse:
+      return "first-use";
+    case Trust::kUnpinned:
+      return "unpinned";
+  }
+  return "unpinned";
+}
+
+nlohmann::json CheckpointsToJson(const Checkpoints& checkpoints) {
+  nlohmann::json chains = nlohmann::json::object();
+  for (const auto& [id, entry] : checkpoints.chains) {
+    chains[id] = {{"validators", entry.validators},
+                  {"height", entry.height},
+                  {"block_id", entry.block_id},
+                  {"pinned", entry.pinned}};
+  }
+  return {{"format", kCheckpointFormat},
+          {"trusted_chain", checkpoints.trusted_chain},
+          {"chains", chains}};
+}
+
+Result<Checkpoints> CheckpointsFromJson(const nlohmann::json& json) {
+  auto bad = [](const std::string& what) {
+    return InvalidArgument("checkpoint file: " + what +
+                           " (docs/formats.md \"Verifier checkpoint\")");
+  };
+  if (!json.is_object() || json.value("format", "") != kCheckpointFormat) {
+    return bad("not a " + std::string(kCheckpointFormat) + " checkpoint");
+  }
+  Checkpoints checkpoints;
+  if (!json.contains("trusted_chain") || !json["trusted_chain"].is_string()) {
+    return bad("'trusted_chain' missing");
+  }
+  checkpoints.trusted_chain = json["trusted_chain"].get<std::string>();
+  if (!json.contains("chains") || !json["chains"].is_object()) return bad("'chains' missing");
+  for (const auto& [id, entry] : json["chains"].items()) {
+    ChainCheckpoint chain;
+    if (!entry.is_object() || !entry.contains("validators") || !entry["validators"].is_array() ||
+        !entry.contains("height") || !entry["height"].is_number_unsigned() ||
+        !entry.contains("block_id") || !entry["block_id"].is_string()) {
+      return bad("chain " + id + " lacks validators, height or block_id");
+    }
+    for (const auto& key : entry["validators"]) {
+      if (!key.is_string()) return bad("chain " + id + ": a validator is not a hex key");
+      chain.validators.push_back(key.get<std::string>());
+    }
+    chain.height = entry["height"].get<std::uint64_t>();
+    chain.block_id = entry["block_id"].get<std::string>();
+    chain.pinned = entry.value("pinned", false);
+    checkpoints.chains[id] = std::move(chain);
+  }
+  return checkpoints;
+}
+
+std::optional<std::uint64_t> CheckpointHeightToAsk(const VerifyOptions& options) {
+  if (!options.checkpoints) return std::nullopt;
+  std::string chain = options.checkpoints->trusted_chain;
+  if (options.pinned_chain_id) chain = Lower(*options.pinned_chain_id);
+  if (options.pinned_genesis) {
+    chain = crypto::ToHex(chaincode::ComputeRecordId(options.pinned_genesis->payload));
+  }
+  auto entry = options.checkpoints->chains.find(chain);
+  if (entry == options.checkpoints->chains.end()) return std::nullopt;
+  return entry->second.height;
+}
+
+Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle, const VerifyOptions& options) {
+  MBL_ASSIGN_OR_RETURN(std::string format, Text(bundle, "format"));
+  if (format != node::kExitProofFormat) {
+    return Fail("format", "not an exit proof bundle this verifier reads (format '" + format +
+                              "', expected '" + std::string(node::kExitProofFormat) + "')");
+  }
+  MBL_ASSIGN_OR_RETURN(Anchor anchor, CheckTrustAnchor(bundle, options));
+  Chain& chain = anchor.chain;
+  const ChainCheckpoint* kept = nullptr;
+  if (options.checkpoints) {
+    auto entry = options.checkpoints->chains.find(chain.id_hex);
+    if (entry != options.checkpoints->chains.end()) kept = &entry->second;
+  }
+  MBL_RETURN_IF_ERROR(CheckValidatorSet(bundle, chain, kept));
+  const std::string expected_kind = chain.keys.size() == 1 ? "single-validator" : "quorum";
+  MBL_ASSIGN_OR_RETURN(std::string kind, Text(bundle, "certificate_kind"));
+  if (kind != expected_kind) {
+    return Fail("format", "certificate_kind is '" + kind + "' but the genesis names " +
+                              std::to_string(chain.keys.size()) + " validators ('" + expected_kind +
+                              "')");
+  }
+  MBL_ASSIGN_OR_RETURN(std::string header_bytes, HexField(Member(bundle, "block"), "header"));
+  MBL_ASSIGN_OR_RETURN(node::BlockHeader header, Header(header_bytes));
   VerifiedExit verified;
-  verified.claim = std::move(claim);
-  verified.chain_id = crypto::ToHex(chain_id);
-  verified.height = header->height;
-  verified.signers = qc.signatures.size();
-  verified.validators = validators.size();
-  if (bundle.contains("tip")) {
-    auto tip_bytes = crypto::FromHex(bundle.value("tip", ""));
-    if (!tip_bytes.ok()) return Fail("format", "tip is not hex");
-    MBL_ASSIGN_OR_RETURN(consensus::QuorumCertificate tip,
-                         VerifiedQc(*tip_bytes, verifier, validators));
-    shown.push_back(tip.vote_data);
+  MBL_ASSIGN_OR_RETURN(CertifiedResult result, CheckResult(bundle, header));
+  MBL_ASSIGN_OR_RETURN(Certified certified,
+                       kind == "quorum" ? CheckQuorumCertificate(bundle, header, chain)
+                                        : CheckSingleValidatorCertificate(bundle, header, chain));
+  MBL_RETURN_IF_ERROR(CheckRecordEntry(bundle, header, result, chain, verified));
+  if (kept != nullptr) MBL_RETURN_IF_ERROR(CheckAgainstCheckpoint(certified.shown, *kept));
+  verified.claim = std::move(result.claim);
+  verified.chain_id = chain.id_hex;
+  verified.certificate_kind = kind;
+  verified.height = header.height;
+  verified.signers = certified.signers;
+  verified.validators = chain.keys.size();
+  verified.trust = anchor.trust;
+  for (const GenesisOrganization& organization : chain.genesis.organizations) {
+    verified.organization_names[organization.id] = organization.name;
   }
-  // The checkpoint is the highest committed block verified so far (an exit record's block). A
-  // node showing nothing as high lacks a block known to be committed: behind, or rolled back.
-  // One showing another block at that height forked.
-  Checkpoint latest{verified.chain_id, certified.height, crypto::ToHex(certified.block_id)};
-  if (checkpoint && checkpoint->chain_id == verified.chain_id) {
-    std::uint64_t highest = 0;
-    for (const auto& vote : shown) {
-      highest = std::max(highest, vote.height);
-      if (vote.height == checkpoint->height &&
-          crypto::ToHex(vote.block_id) != checkpoint->block_id) {
-        return Fail("fork", "the node shows another block at height " +
-                                std::to_string(vote.height) + " than the one verified before");
-      }
-    }
-    if (highest < checkpoint->height) {
-      return Fail("rollback", "the node shows no block above " + std::to_string(highest) +
-                                  " but block " + std::to_string(checkpoint->height) +
-                                  " was verified committed before: it is behind or rolled back; "
-                                  "ask another node");
-    }
-    if (checkpoint->height > latest.height) latest = *checkpoint;
+  if (options.checkpoints) {
+    verified.checkpoints = Updated(*options.checkpoints, chain, certified.block, anchor.trust);
   }
-  verified.checkpoint = latest;
   return verified;
 }
 

@@ -41,6 +41,17 @@ done
 nodes="http://127.0.0.1:$port,http://127.0.0.1:$((port + 1)),http://127.0.0.1:$((port + 2)),http://127.0.0.1:$((port + 3))"
 "$mbl" scenario run "$root/scenarios/worked-example.json" --node "$nodes" --keys "$net" > "$net/worked-example.log"
 code=$(grep -o 'MBL-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}' "$net/worked-example.log" | head -n 1)
+# An exit whose author discloses its quantities, so that its bundle carries the signed record.
+"$mbl" scenario run "$root/tests/vectors/recycled-to-brand.json" --node "$nodes" --keys "$net" >/dev/null
+cat > "$net/disclosed-exit.json" <<'JSON'
+{"author_org": "brand", "system_exit": {"site_id": "assembly", "characteristic": "cu-re-mix",
+ "product_group": "cu-cathode", "credit_grams": "2000000", "scope": "PRODUCT",
+ "product_description": "recycled copper cable", "product_batch": "cables 2026-W50",
+ "product_units": "4000", "disclose_quantities": true}}
+JSON
+disclosed=$("$mbl" record submit --in "$net/disclosed-exit.json" --key "$net/brand/keys/ops.secret" \
+  --node "http://127.0.0.1:$port" --wait --json | grep -o 'MBL-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}-[0-9A-Z]\{4\}' | head -n 1)
+chain=$("$mbl" validators --node "http://127.0.0.1:$port" --json | grep -o '"chain_id":"[0-9a-f]*"' | cut -d'"' -f4)
 MBL_NODE_URL="http://127.0.0.1:$((port + 1))" MBL_OTHER_NODE_URL="http://127.0.0.1:$((port + 3))" \
-MBL_EXIT_CODE="$code" MBL_CLI="$mbl" MBL_SOURCE_DIR="$root" \
-MBL_ARTIFACTS="$build/browser-artifacts" node "$here/verify_page_test.mjs"
+MBL_EXIT_CODE="$code" MBL_DISCLOSED_CODE="$disclosed" MBL_CHAIN_ID="$chain" MBL_CLI="$mbl" \
+MBL_SOURCE_DIR="$root" MBL_ARTIFACTS="$build/browser-artifacts" node "$here/verify_page_test.mjs"

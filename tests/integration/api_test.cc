@@ -201,6 +201,11 @@ TEST_F(ApiTest, PublicRoutesUnknownRoutesAndWrongMethods) {
   EXPECT_EQ(HttpCall(url_, "GET", "/v1/validators")->body["validators"].size(), 1u);
   ExpectError(*HttpCall(url_, "GET", "/v1/exit/MBL-0000-0000-0000"), 404, "not_found");
   ExpectError(*HttpCall(url_, "GET", "/v1/exit/MBL-0000"), 400, "invalid_argument");
+  for (const char* height : {"x", "-1", "", "1e3", "99999999999999999999"}) {
+    ExpectError(
+        *HttpCall(url_, "GET", std::string("/v1/exit/MBL-0000-0000-0000?known_height=") + height),
+        400, "invalid_argument");
+  }
   const auto& member = fixture_.Key("brand", v1::OPERATION_RESPONSIBLE);
   ExpectError(*HttpCall(url_, "GET", "/v1/nothing", "", &member), 404, "not_found");
   auto wrong_method = HttpCall(url_, "GET", "/v1/records");
