@@ -74,8 +74,9 @@ class Ledger final : public LedgerService {
   void OnPeerFrame(std::uint32_t from, std::string frame);
   void OnBftCommitted(const std::vector<chaincode::RecordId>& ids);
   Status OrderingHealth() const;
+  Status SingleNodeCommitError() const;
   nlohmann::json ConsensusHealth() const;
-  Status CommitBatch(OrderedBatch batch);
+  Status CommitBatch(const OrderedBatch& batch);
   Status CommitBlock(std::vector<chaincode::SignedRecord> records, std::int64_t time_ms,
                      bool genesis);
   Status Admit(const chaincode::SignedRecord& record, const chaincode::RecordId& id,
@@ -93,6 +94,9 @@ class Ledger final : public LedgerService {
   std::unique_ptr<BftOrderer> bft_;              // N > 1
   std::atomic<BftOrderer*> bft_ready_{nullptr};  // set once bft_ runs: frames go to it
   std::atomic<std::int64_t> last_commit_ms_{0};
+  // N = 1: why the last commit failed (the orderer retries it), ok after a commit.
+  mutable std::mutex commit_error_mutex_;
+  Status commit_error_;
 
   std::mutex waiters_mutex_;
   std::condition_variable waiters_changed_;
