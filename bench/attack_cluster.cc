@@ -18,9 +18,12 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "chaincode/record_json.h"
@@ -141,6 +144,12 @@ class Network {
   }
 
   std::string Url(int node) const { return "http://127.0.0.1:" + std::to_string(port_ + node); }
+  pid_t Pid(int node) const {
+    std::ifstream in(dir_ / ("node" + std::to_string(node)) / "mbl-node.pid");
+    long pid = -1;
+    in >> pid;
+    return static_cast<pid_t>(pid);
+  }
   std::uint16_t HttpPort(int node) const { return static_cast<std::uint16_t>(port_ + node); }
   const std::string& chain_id() const { return chain_id_; }
   const crypto::KeyPair& smelter_ops() const { return *smelter_ops_; }
@@ -220,25 +229,75 @@ class LegitimateLoad {
   std::vector<std::thread> threads_;
 };
 
+// CPU seconds (user + system) the process has used, from /proc; 0 when it cannot be read.
+double ProcessCpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t end_of_name = text.rfind(')');
+  if (end_of_name == std::string::npos) return 0;
+  std::istringstream fields(text.substr(end_of_name + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {  // utime and stime are fields 14 and 15
+    if (i >= 14) ticks += std::stod(field);
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// GET /v1/health of one node from another loopback address (127.0.0.2): the attacker, at
+// 127.0.0.1, has used up that address's connections and rate, which is the defence; a client
+// elsewhere must still be served. Returns the height, or nothing when unanswered within 2 s.
+std::optional<std::uint64_t> ProbeHeight(std::uint16_t port) {
+  test_support::RawConnection connection(port, std::chrono::seconds(2), "127.0.0.2");
+  if (!connection.Send("GET /v1/health HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n")) {
+    return std::nullopt;
+  }
+  std::string answer = connection.ReadUntilClosed();
+  if (test_support::StatusOf(answer) != 200) return std::nullopt;
+  std::size_t body = answer.find("\r\n\r\n");
+  auto json = nlohmann::json::parse(answer.substr(body + 4), nullptr, false);
+  if (json.is_discarded() || !json.contains("height")) return std::nullopt;
+  return json["height"].get<std::uint64_t>();
+}
+
 struct Window {
   double records_per_second = 0;
-  std::uint64_t attacked_node_blocks = 0;  // node 0's height gain
-  std::uint64_t other_node_blocks = 0;     // node 1's height gain
+  std::uint64_t attacked_node_blocks = 0;  // node 0's height gain, seen by the probe
+  std::uint64_t other_node_blocks = 0;     // node 1's
+  int probes = 0;
+  int probes_answered = 0;
+  double probe_seconds_max = 0;
+  double attacked_node_cpu = 0;  // node 0's CPU seconds per second
 };
 
 Window Measure(const Network& network, const LegitimateLoad& load, int seconds) {
-  const std::uint64_t committed = load.committed();
-  const std::uint64_t height0 = network.Height(0);
-  const std::uint64_t height1 = network.Height(1);
-  auto start = Clock::now();
-  std::this_thread::sleep_for(std::chrono::seconds(seconds));
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   Window window;
+  const std::uint64_t committed = load.committed();
+  const pid_t attacked_pid = network.Pid(0);
+  const double cpu = ProcessCpuSeconds(attacked_pid);
+  const std::uint64_t other_start = network.Height(1);
+  std::optional<std::uint64_t> first, last;
+  auto start = Clock::now();
+  auto end = start + std::chrono::seconds(seconds);
+  while (Clock::now() < end) {
+    auto probe_start = Clock::now();
+    auto height = ProbeHeight(network.HttpPort(0));
+    const double probe_seconds = std::chrono::duration<double>(Clock::now() - probe_start).count();
+    ++window.probes;
+    if (height) {
+      ++window.probes_answered;
+      if (!first) first = height;
+      last = height;
+    }
+    window.probe_seconds_max = std::max(window.probe_seconds_max, probe_seconds);
+    std::this_thread::sleep_until(probe_start + std::chrono::milliseconds(250));
+  }
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   window.records_per_second = static_cast<double>(load.committed() - committed) / elapsed;
-  const std::uint64_t after0 = network.Height(0);
-  const std::uint64_t after1 = network.Height(1);
-  window.attacked_node_blocks = after0 > height0 ? after0 - height0 : 0;
-  window.other_node_blocks = after1 > height1 ? after1 - height1 : 0;
+  window.attacked_node_cpu = (ProcessCpuSeconds(attacked_pid) - cpu) / elapsed;
+  const std::uint64_t other_end = network.Height(1);
+  window.other_node_blocks = other_end > other_start ? other_end - other_start : 0;
+  window.attacked_node_blocks = first && last && *last > *first ? *last - *first : 0;
   return window;
 }
 
@@ -262,8 +321,9 @@ int main(int argc, char** argv) {
       "%d s per window, %d attack threads against node 0\n",
       options.clients, options.batch, options.seconds, options.attack_threads);
   std::printf(
-      "| attack | committed records/s without | during the attack | ratio | node 0 "
-      "blocks during / node 1 blocks | what the attack did |\n|---|---|---|---|---|---|\n");
+      "| attack | committed records/s without | during the attack | ratio | node 0 blocks / node 1 "
+      "blocks during | node 0 health from 127.0.0.2: answered, slowest | node 0 CPU without / "
+      "during | attacker CPU | what the attack did |\n|---|---|---|---|---|---|---|---|---|\n");
   std::fflush(stdout);
   for (AttackKind kind : options.attacks) {
     Window baseline = Measure(network, load, options.seconds);
@@ -274,16 +334,21 @@ int main(int argc, char** argv) {
     attack->Stop();
     const std::string summary = attack->Summary();
     const bool clean = attack->counters().accepted == 0;
+    const double attacker_cpu =
+        static_cast<double>(attack->counters().cpu_microseconds) / 1e6 / options.seconds;
     attack.reset();
-    std::printf("| %s | %.0f | %.0f | %.2f | %llu / %llu | %s%s |\n",
-                std::string(test_support::AttackName(kind)).c_str(), baseline.records_per_second,
-                attacked.records_per_second,
-                baseline.records_per_second > 0
-                    ? attacked.records_per_second / baseline.records_per_second
-                    : 0.0,
-                static_cast<unsigned long long>(attacked.attacked_node_blocks),
-                static_cast<unsigned long long>(attacked.other_node_blocks), summary.c_str(),
-                clean ? "" : " (BOGUS RECORDS ADMITTED)");
+    std::printf(
+        "| %s | %.0f | %.0f | %.2f | %llu / %llu | %d of %d, %.2f s | %.0f %% / %.0f %% | %.0f %% "
+        "| %s%s |\n",
+        std::string(test_support::AttackName(kind)).c_str(), baseline.records_per_second,
+        attacked.records_per_second,
+        baseline.records_per_second > 0 ? attacked.records_per_second / baseline.records_per_second
+                                        : 0.0,
+        static_cast<unsigned long long>(attacked.attacked_node_blocks),
+        static_cast<unsigned long long>(attacked.other_node_blocks), attacked.probes_answered,
+        attacked.probes, attacked.probe_seconds_max, 100 * baseline.attacked_node_cpu,
+        100 * attacked.attacked_node_cpu, 100 * attacker_cpu, summary.c_str(),
+        clean ? "" : " (BOGUS RECORDS ADMITTED)");
     std::fflush(stdout);
     if (!network.CaughtUp(std::chrono::seconds(60))) {
       std::fprintf(stderr, "node 0 did not catch up after the %s attack\n",

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -33,6 +34,12 @@ class RateLimiter {
     if (bucket.tokens < 1.0) return false;
     bucket.tokens -= 1.0;
     return true;
+  }
+
+  // Whether the client's bucket is empty, without drawing on it.
+  bool Exhausted(const std::string& client) {
+    std::lock_guard lock(mutex_);
+    return Refilled(client).tokens < 1.0;
   }
 
   // Takes `tokens` more from the client's bucket (bogus records), down to one burst below zero:
@@ -154,6 +161,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code error);
   void OnRead(beast::error_code error);
   void OnReadError(beast::error_code error);
+  void Refuse(HttpResponse response);
   void Write(HttpResponse response);
   void Close();
   void ReleaseBody();
@@ -173,6 +181,7 @@ class Server final : public HttpServer {
         service_(service),
         limiter_(options.requests_per_second, options.request_burst),
         connections_(options.connections_max, options.connections_per_client_max),
+        refusals_(MakeRefusals(options)),
         bodies_(options.body_bytes_in_flight_max),
         acceptor_(io_),
         accept_retry_(io_) {}
@@ -236,18 +245,25 @@ class Server final : public HttpServer {
             return;
           }
           std::string client = RemoteAddress(socket);
+          // An address that spent its rate (requests, bogus records, malformed requests, refused
+          // connections) is answered at once, before any parsing: a flood of new connections
+          // costs an accept and a write each.
+          if (limiter_.Exhausted(client)) {
+            Refuse(socket, refusals_.rate_spent);
+            Accept();
+            return;
+          }
           switch (connections_.Enter(client)) {
             case ConnectionCounter::Admission::kAdmitted:
               std::make_shared<Session>(std::move(socket), std::move(client), *this)->Start();
               break;
             case ConnectionCounter::Admission::kServerFull:
-              Refuse(socket, "too many connections (" + std::to_string(options_.connections_max) +
-                                 "); retry shortly");
+              limiter_.Charge(client, 1);
+              Refuse(socket, refusals_.server_full);
               break;
             case ConnectionCounter::Admission::kClientFull:
-              Refuse(socket, "too many connections from this address (" +
-                                 std::to_string(options_.connections_per_client_max) +
-                                 "); close some or retry shortly");
+              limiter_.Charge(client, 1);
+              Refuse(socket, refusals_.client_full);
               break;
           }
           Accept();
@@ -256,13 +272,36 @@ class Server final : public HttpServer {
 
   // Over a limit: say so plainly and close, so the client knows to back off. The answer fits the
   // new socket's send buffer, so the write does not block.
-  static void Refuse(tcp::socket& socket, const std::string& why) {
-    HttpResponse response = EarlyError(http::status::service_unavailable, Unavailable(why));
-    response.set(http::field::retry_after, "1");
+  static void Refuse(tcp::socket& socket, const std::string& answer) {
     beast::error_code ignored;
-    http::write(socket, response, ignored);
+    asio::write(socket, asio::buffer(answer), ignored);
     socket.shutdown(tcp::socket::shutdown_send, ignored);
     socket.close(ignored);
+  }
+
+  // The answers of Refuse, serialized once: a flood of refused connections costs no formatting.
+  struct Refusals {
+    std::string rate_spent;
+    std::string server_full;
+    std::string client_full;
+  };
+  static std::string Serialized(http::status status, const Status& why) {
+    HttpResponse response = EarlyError(status, why);
+    response.set(http::field::retry_after, "1");
+    std::ostringstream out;
+    out << response;
+    return out.str();
+  }
+  static Refusals MakeRefusals(const HttpOptions& options) {
+    return {Serialized(http::status::too_many_requests,
+                       ResourceExhausted("too many requests from this address; slow down")),
+            Serialized(http::status::service_unavailable,
+                       Unavailable("too many connections (" +
+                                   std::to_string(options.connections_max) + "); retry shortly")),
+            Serialized(http::status::service_unavailable,
+                       Unavailable("too many connections from this address (" +
+                                   std::to_string(options.connections_per_client_max) +
+                                   "); close some or retry shortly"))};
   }
 
   // Declared before io_ so that sessions destroyed with io_ can still count themselves out.
@@ -270,6 +309,7 @@ class Server final : public HttpServer {
   LedgerService& service_;
   RateLimiter limiter_;
   ConnectionCounter connections_;
+  const Refusals refusals_;
   BodyBudget bodies_;
   std::atomic<bool> stopped_{false};
   asio::io_context io_;
@@ -314,7 +354,7 @@ void Session::OnHeader(beast::error_code error) {
   const auto& header = parser_->get();
   const auto fields = static_cast<std::size_t>(std::distance(header.begin(), header.end()));
   if (fields > options.header_fields_max) {
-    return Write(EarlyError(
+    return Refuse(EarlyError(
         http::status::request_header_fields_too_large,
         InvalidArgument("the request has " + std::to_string(fields) + " header fields, more than " +
                         std::to_string(options.header_fields_max))));
@@ -352,19 +392,25 @@ void Session::OnReadError(beast::error_code error) {
     return Close();
   }
   if (error == http::error::body_limit) {
-    return Write(
+    return Refuse(
         EarlyError(http::status::payload_too_large,
                    InvalidArgument("request body exceeds " +
                                    std::to_string(server_.options().body_bytes_max) + " bytes")));
   }
   if (error == http::error::header_limit) {
-    return Write(
+    return Refuse(
         EarlyError(http::status::request_header_fields_too_large,
                    InvalidArgument("request headers exceed " +
                                    std::to_string(server_.options().header_bytes_max) + " bytes")));
   }
-  Write(EarlyError(http::status::bad_request,
-                   InvalidArgument("malformed HTTP request: " + error.message())));
+  Refuse(EarlyError(http::status::bad_request,
+                    InvalidArgument("malformed HTTP request: " + error.message())));
+}
+
+// A request refused before it was handled costs its sender a token, as a handled one does.
+void Session::Refuse(HttpResponse response) {
+  server_.limiter().Charge(client_, 1);
+  Write(std::move(response));
 }
 
 void Session::OnRead(beast::error_code error) {

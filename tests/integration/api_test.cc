@@ -317,6 +317,25 @@ TEST_F(ApiTest, MalformedHttpIsAnsweredWithItsErrorAndTheConnectionClosed) {
   ExpectNothingStored();
 }
 
+// Malformed requests draw on the sender's rate limit; an address that spent it is answered 429 as
+// soon as it connects, before anything is read or parsed.
+TEST_F(ApiTest, AnAddressThatSpentItsRateOnMalformedRequestsIsRefusedAtConnect) {
+  HttpOptions http;
+  http.requests_per_second = 1;
+  http.request_burst = 3;
+  StartNode(http);
+  for (int i = 0; i < 3; ++i) {
+    RawConnection connection(server_->port(), std::chrono::seconds(5));
+    connection.Send("GET\r\n\r\n");
+    EXPECT_EQ(StatusOf(connection.ReadUntilClosed()), 400);
+  }
+  RawConnection refused(server_->port(), std::chrono::seconds(5));
+  std::string answer = refused.ReadUntilClosed();  // sends nothing
+  EXPECT_EQ(StatusOf(answer), 429) << answer;
+  EXPECT_NE(answer.find("too many requests from this address"), std::string::npos) << answer;
+  EXPECT_TRUE(refused.closed_by_server());
+}
+
 // Many clients sending their headers a line at a time: each is dropped at the request deadline,
 // and a normal client is served while they hold their connections.
 TEST_F(ApiTest, ManySlowClientsAreAllDroppedAtTheDeadlineWhileOthersAreServed) {

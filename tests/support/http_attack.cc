@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <deque>
 #include <nlohmann/json.hpp>
 
@@ -36,9 +37,20 @@ bool Sleep(const std::atomic<bool>& stopping, std::chrono::milliseconds duration
 
 }  // namespace
 
-RawConnection::RawConnection(std::uint16_t port, std::chrono::milliseconds receive_timeout) {
+RawConnection::RawConnection(std::uint16_t port, std::chrono::milliseconds receive_timeout,
+                             const std::string& source_address) {
   fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return;
+  if (!source_address.empty()) {
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    if (inet_pton(AF_INET, source_address.c_str(), &source.sin_addr) != 1 ||
+        bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+      close(fd_);
+      fd_ = -1;
+      return;
+    }
+  }
   timeval timeout{static_cast<time_t>(receive_timeout.count() / 1000),
                   static_cast<suseconds_t>((receive_timeout.count() % 1000) * 1000)};
   setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -198,16 +210,25 @@ std::string Attack::Summary() const {
 void Attack::Run(int thread_index) {
   switch (kind_) {
     case AttackKind::kSlowloris:
-      return Slowloris();
+      Slowloris();
+      break;
     case AttackKind::kConnectionFlood:
-      return ConnectionFlood();
+      ConnectionFlood();
+      break;
     case AttackKind::kBogusRecords:
-      return BogusRecords(thread_index);
+      BogusRecords(thread_index);
+      break;
     case AttackKind::kOversizedBodies:
-      return OversizedBodies();
+      OversizedBodies();
+      break;
     case AttackKind::kMalformedHttp:
-      return MalformedHttp();
+      MalformedHttp();
+      break;
   }
+  timespec cpu{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+  counters_.cpu_microseconds += static_cast<std::uint64_t>(cpu.tv_sec) * 1'000'000 +
+                                static_cast<std::uint64_t>(cpu.tv_nsec / 1000);
 }
 
 // Each connection sends a request line and then one header line per second, never finishing:

@@ -19,7 +19,10 @@ namespace mbl::test_support {
 // A TCP connection to 127.0.0.1:port (plain POSIX sockets, so that reads keep their deadline).
 class RawConnection {
  public:
-  RawConnection(std::uint16_t port, std::chrono::milliseconds receive_timeout);
+  // `source_address`: another loopback address to connect from (bench_attack's probe, which must
+  // not share the attacker's per-address limits); empty: the kernel's choice, 127.0.0.1.
+  RawConnection(std::uint16_t port, std::chrono::milliseconds receive_timeout,
+                const std::string& source_address = "");
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
@@ -76,6 +79,7 @@ struct AttackTarget {
 
 // What an attack did, counted as it runs.
 struct AttackCounters {
+  std::atomic<std::uint64_t> cpu_microseconds{0};  // the attack threads' own CPU time
   std::atomic<std::uint64_t> connections{0};       // connections opened
   std::atomic<std::uint64_t> requests{0};          // requests (or bogus records) sent
   std::atomic<std::uint64_t> refused_4xx{0};       // answered 4xx (413, 400, 401, 403, 429, ...)
