@@ -103,6 +103,12 @@ Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   return Internal(std::string(what) + ": " + status.ToString());
 }
 
+// A write RocksDB failed. With a fatal severity (it could not create its next log file, for
+// instance) it refuses every later write until the database is opened again.
+bool IsFatalForWrites(const rocksdb::Status& status) {
+  return !status.ok() && status.severity() >= rocksdb::Status::Severity::kFatalError;
+}
+
 }  // namespace
 
 crypto::Hash256 AddEntryToChecksum(const crypto::Hash256& sum, std::string_view key,
@@ -301,6 +307,7 @@ Tip Store::tip() const {
 // writable or its filesystem is below the reserve, and goes on by itself once that is fixed
 // (docs/operations.md, "Disk full, read-only data directory").
 Status Store::CheckWritable() const {
+  if (fatal_write_error_) return *fatal_write_error_;  // never write after it
   // access() says EROFS for a read-only mount (also a read-only bind mount laid over the
   // directory) and EACCES when permissions forbid writing; it costs one system call.
   if (::access(directory_.c_str(), W_OK) != 0) {
@@ -362,8 +369,8 @@ Status Store::CommitBlock(const Block& block, const chaincode::BlockExecution& e
   rocksdb::WriteOptions options;
   options.sync = true;
   FaultPoint("before_block_write");
-  MBL_RETURN_IF_ERROR(
-      FromRocks(db_->Write(options, &batch), "writing block " + std::to_string(header.height)));
+  MBL_RETURN_IF_ERROR(FromRocksWrite(db_->Write(options, &batch),
+                                     "writing block " + std::to_string(header.height)));
   FaultPoint("after_block_write");
   state_checksum_ = checksum;
   std::lock_guard lock(tip_mutex_);
@@ -407,7 +414,18 @@ std::unique_ptr<StateSnapshot> Store::Snapshot() const {
   return std::make_unique<StateSnapshot>(db_.get(), Family("state"));
 }
 
+Status Store::FromRocksWrite(const rocksdb::Status& status, std::string_view what) {
+  if (!IsFatalForWrites(status)) return FromRocks(status, what);
+  fatal_write_error_ = Unavailable(
+      std::string(what) + ": " + status.ToString() +
+      "; RocksDB refuses every write after this failure until the node is restarted: make the "
+      "data directory writable (or free space), then restart the node, which goes on from its "
+      "last synced block");
+  return *fatal_write_error_;
+}
+
 Status Store::RecoverFromWriteError() {
+  if (fatal_write_error_) return *fatal_write_error_;
   rocksdb::Status status = db_->Resume();
   // Busy: RocksDB's own recovery is under way (waiting for space); the caller retries later.
   if (status.IsBusy()) return Unavailable("storage is recovering from a write error");
@@ -419,9 +437,9 @@ Status Store::PutSafetyData(std::string_view key, std::string_view value) {
   FaultPoint("before_safety_write");
   rocksdb::WriteOptions options;
   options.sync = true;
-  return FromRocks(db_->Put(options, Family("safety"), rocksdb::Slice(key.data(), key.size()),
-                            rocksdb::Slice(value.data(), value.size())),
-                   "writing consensus safety data");
+  return FromRocksWrite(db_->Put(options, Family("safety"), rocksdb::Slice(key.data(), key.size()),
+                                 rocksdb::Slice(value.data(), value.size())),
+                        "writing consensus safety data");
 }
 
 std::optional<std::string> Store::GetSafetyData(std::string_view key) const {

@@ -17,6 +17,7 @@
 
 namespace rocksdb {
 class DB;
+class Status;
 class ColumnFamilyHandle;
 class Snapshot;
 }  // namespace rocksdb
@@ -97,6 +98,7 @@ class Store {
   Status CheckBlock(std::uint64_t height, const crypto::Hash256& parent_hash, Block* out) const;
   Status CheckStateChecksum() const;
   Status CheckWritable() const;
+  Status FromRocksWrite(const rocksdb::Status& status, std::string_view what);
   rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
 
   std::filesystem::path directory_;
@@ -105,6 +107,8 @@ class Store {
   mutable std::mutex tip_mutex_;
   Tip tip_;
   crypto::Hash256 state_checksum_{};
+  // Set (by the writer thread only) when RocksDB failed a write fatally: no write is tried again.
+  std::optional<Status> fatal_write_error_;
 };
 
 // Decodes chaincode::EncodeRecordResult bytes.

@@ -203,8 +203,18 @@ std::string Attack::Summary() const {
          " connections, " + std::to_string(counters_.requests) + " requests/records, " +
          std::to_string(counters_.refused_4xx) + " answered 4xx, " +
          std::to_string(counters_.refused_503) + " answered 503, " +
-         std::to_string(counters_.closed_by_server) + " dropped by the server, " +
+         std::to_string(counters_.closed_by_server) + " closed unanswered, " +
          std::to_string(counters_.accepted) + " admitted";
+}
+
+void Attack::Count(int status, bool closed) {
+  if (status == 503) {
+    ++counters_.refused_503;
+  } else if (status >= 400 && status < 500) {
+    ++counters_.refused_4xx;
+  } else if (closed) {
+    ++counters_.closed_by_server;
+  }
 }
 
 void Attack::Run(int thread_index) {
@@ -243,10 +253,7 @@ void Attack::Slowloris() {
         connection->Send("X-Slow-" + std::to_string(line) + ": still here\r\n");
         continue;
       }
-      if (connection) {
-        bool refused = StatusOf(connection->received_head()) == 503;
-        ++(refused ? counters_.refused_503 : counters_.closed_by_server);
-      }
+      if (connection) Count(StatusOf(connection->received_head()), true);
       connection = std::make_unique<RawConnection>(target_.port, std::chrono::milliseconds(1));
       ++counters_.connections;
       ++counters_.requests;
@@ -273,12 +280,7 @@ void Attack::ConnectionFlood() {
     held.push_back(std::move(connection));
     if (held.size() < kHeld) continue;
     RawConnection& oldest = *held.front();
-    oldest.PollClosed();
-    if (StatusOf(oldest.received_head()) == 503) {
-      ++counters_.refused_503;
-    } else if (oldest.closed_by_server()) {
-      ++counters_.closed_by_server;
-    }
+    Count(StatusOf(oldest.received_head()), oldest.PollClosed());
     held.pop_front();
   }
 }
@@ -354,14 +356,7 @@ void Attack::OversizedBodies() {
       connection.Send(head + "Content-Length: " + std::to_string(garbage.size()) + "\r\n\r\n");
       connection.Send(garbage);
     }
-    int status = StatusOf(connection.ReadSome());
-    if (status == 503) {
-      ++counters_.refused_503;
-    } else if (status >= 400 && status < 500) {
-      ++counters_.refused_4xx;
-    } else if (connection.closed_by_server()) {
-      ++counters_.closed_by_server;
-    }
+    Count(StatusOf(connection.ReadSome()), connection.closed_by_server());
   }
 }
 
@@ -373,14 +368,7 @@ void Attack::MalformedHttp() {
     ++counters_.connections;
     ++counters_.requests;
     connection.Send(requests[next++ % requests.size()].bytes);
-    int status = StatusOf(connection.ReadSome());
-    if (status == 503) {
-      ++counters_.refused_503;
-    } else if (status >= 400 && status < 500) {
-      ++counters_.refused_4xx;
-    } else if (connection.closed_by_server()) {
-      ++counters_.closed_by_server;
-    }
+    Count(StatusOf(connection.ReadSome()), connection.closed_by_server());
   }
 }
 

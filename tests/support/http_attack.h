@@ -82,9 +82,9 @@ struct AttackCounters {
   std::atomic<std::uint64_t> cpu_microseconds{0};  // the attack threads' own CPU time
   std::atomic<std::uint64_t> connections{0};       // connections opened
   std::atomic<std::uint64_t> requests{0};          // requests (or bogus records) sent
-  std::atomic<std::uint64_t> refused_4xx{0};       // answered 4xx (413, 400, 401, 403, 429, ...)
+  std::atomic<std::uint64_t> refused_4xx{0};       // answered 4xx (400, 401, 413, 429, 431, ...)
   std::atomic<std::uint64_t> refused_503{0};       // answered 503 (a limit: connections, bodies)
-  std::atomic<std::uint64_t> closed_by_server{0};  // dropped by the server (deadline)
+  std::atomic<std::uint64_t> closed_by_server{0};  // closed by the server unanswered (deadline)
   std::atomic<std::uint64_t> accepted{0};          // records admitted: must stay 0
 };
 
@@ -102,6 +102,8 @@ class Attack {
 
  private:
   void Run(int thread_index);
+  // Counts one answer (its status, 0 for none) or a connection the server closed unanswered.
+  void Count(int status, bool closed);
   void Slowloris();
   void ConnectionFlood();
   void BogusRecords(int thread_index);
