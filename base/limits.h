@@ -33,18 +33,35 @@ static_assert(kMempoolRecordsMax >= 4 * kBlockRecordsMax, "mempool must hold sev
 
 // ---- HTTP API ------------------------------------------------------------------------------
 inline constexpr std::size_t kHttpBodyBytesMax = 8 * 1024 * 1024;
+// Request line and header fields together; and how many fields.
 inline constexpr std::size_t kHttpHeaderBytesMax = 16 * 1024;
+inline constexpr std::size_t kHttpHeaderFieldsMax = 100;
 inline constexpr std::size_t kHttpConnectionsMax = 512;
+// Connections from one client address: one address cannot take every connection.
+inline constexpr std::size_t kHttpConnectionsPerClientMax = 128;
+// Bodies being received or handled at once, all connections together (each counted at its
+// Content-Length, a chunked one at kHttpBodyBytesMax): many large uploads cannot exhaust memory.
+inline constexpr std::size_t kHttpBodyBytesInFlightMax = 128 * 1024 * 1024;
 inline constexpr std::size_t kHttpBatchRecordsMax = 2048;
 inline constexpr std::int64_t kHttpRequestTimeoutMs = 30'000;
 inline constexpr std::int64_t kHttpIdleTimeoutMs = 60'000;
 inline constexpr std::int64_t kHttpWaitCommitMsMax = 30'000;
-// Token bucket per client address.
+// Token bucket per client address. Each request costs a token, and so does each record of a
+// submission refused as bogus (malformed, bad signature, unknown signer, no role), so that a flood
+// of bogus records costs at most about this many signature checks per second per address.
 inline constexpr std::uint32_t kHttpRequestsPerSecondPerClient = 2'000;
 inline constexpr std::uint32_t kHttpRequestBurstPerClient = 4'000;
+// Client addresses the rate limiter tracks; when full it starts over (a flood of addresses
+// costs bounded memory).
+inline constexpr std::size_t kHttpClientsTrackedMax = 65'536;
+// After a failed accept (out of file descriptors), the server waits this long before the next.
+inline constexpr std::int64_t kHttpAcceptRetryMs = 50;
 // Age window of a signed read request (Q1..Q3, Q5, Q6).
 inline constexpr std::int64_t kSignedReadWindowMs = 5 * 60 * 1000;
 static_assert(kHttpBatchRecordsMax <= kBlockRecordsMax, "a batch fits one block");
+static_assert(kHttpConnectionsPerClientMax <= kHttpConnectionsMax, "a share of the connections");
+static_assert(kHttpBodyBytesInFlightMax >= 8 * kHttpBodyBytesMax,
+              "several full-size bodies can be received at once");
 static_assert(kHttpBatchRecordsMax * kRecordPayloadBytesMax * 2 <= 8 * kHttpBodyBytesMax,
               "a full batch of hex/base64 records must be expressible in a few bodies");
 
@@ -62,6 +79,14 @@ static_assert(kFrameBytesMax > kBlockBytesMax, "a frame carries a full block");
 // Free space a node keeps on its data directory's filesystem: below it, it stops writing (and
 // committing) until space returns, rather than letting RocksDB fail mid-write.
 inline constexpr std::uint64_t kStorageReserveBytes = 32ULL * 1024 * 1024;
+// Table files RocksDB keeps open. With the API's connections and the validator links they must
+// fit the process's open-file limit, which mbl-node raises at start (node/main.cc).
+inline constexpr std::size_t kStorageOpenFilesMax = 512;
+// Descriptors besides those: logs, pipes, RocksDB's log and lock files, the listeners.
+inline constexpr std::size_t kProcessSpareFilesMin = 64;
+// How often a node stalled by a refused or failed write (disk nearly full, data directory not
+// writable) retries it.
+inline constexpr std::int64_t kStorageRetryIntervalMs = 1'000;
 
 // ---- Catch-up ------------------------------------------------------------------------------
 inline constexpr std::size_t kCatchUpBlocksPerRequestMax = 64;

@@ -15,8 +15,6 @@ constexpr std::string_view kConsensusStateKey = "consensus_state";
 // Consensus frames waiting for the ordering thread; beyond this, frames are dropped (the
 // protocol recovers from loss, and a flood cannot exhaust memory).
 constexpr std::size_t kEventQueueBytesMax = 4 * limits::kFrameBytesMax;
-// How often a stalled node retries the storage write that failed.
-constexpr std::chrono::seconds kStorageRetryInterval{1};
 
 void PutU32(std::string& out, std::uint32_t value) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
@@ -169,7 +167,8 @@ void BftOrderer::Run() {
       continue;
     }
     if (!status_.error.ok()) {  // stalled by a storage error: retry, take no input meanwhile
-      wake_.wait_for(lock, kStorageRetryInterval, [&] { return stopping_; });
+      wake_.wait_for(lock, std::chrono::milliseconds(limits::kStorageRetryIntervalMs),
+                     [&] { return stopping_; });
       if (stopping_) break;
       lock.unlock();
       if (Status resumed = store_.RecoverFromWriteError(); !resumed.ok()) {
@@ -217,7 +216,8 @@ void BftOrderer::Apply(consensus::Output output) {
 
 // Carries out the queued actions in order. A storage failure (disk full, read-only data
 // directory) leaves the failed action at the front and stalls ordering: Run() retries it every
-// kStorageRetryInterval and feeds the core nothing meanwhile, so nothing is skipped or reordered.
+// limits::kStorageRetryIntervalMs and feeds the core nothing meanwhile, so nothing is skipped or
+// reordered.
 void BftOrderer::Drain() {
   while (!actions_.empty()) {
     Status status = Carry(actions_.front());

@@ -47,6 +47,7 @@ Result<NodeConfig> ParseConfig(std::string_view json_text, const std::filesystem
                                                "block_records_max",
                                                "mempool_records_max",
                                                "http_connections_max",
+                                               "http_connections_per_client_max",
                                                "http_requests_per_second",
                                                "validator_listen_address",
                                                "round_timeout_ms",
@@ -103,6 +104,11 @@ Result<NodeConfig> ParseConfig(std::string_view json_text, const std::filesystem
   if (json.contains("http_connections_max")) {
     MBL_ASSIGN_OR_RETURN(config.http_connections_max,
                          UnsignedIn(json, "http_connections_max", 1, limits::kHttpConnectionsMax));
+  }
+  if (json.contains("http_connections_per_client_max")) {
+    MBL_ASSIGN_OR_RETURN(
+        config.http_connections_per_client_max,
+        UnsignedIn(json, "http_connections_per_client_max", 1, limits::kHttpConnectionsMax));
   }
   if (json.contains("http_requests_per_second")) {
     MBL_ASSIGN_OR_RETURN(auto rate, UnsignedIn(json, "http_requests_per_second", 1, 1'000'000));

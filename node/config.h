@@ -20,10 +20,11 @@ struct NodeConfig {
   std::size_t http_threads = 2;
   LogLevel log_level = LogLevel::kInfo;
   std::int64_t block_interval_ms = 50;
-  std::size_t block_records_max = 0;           // 0: limits::kBlockRecordsMax
-  std::size_t mempool_records_max = 0;         // 0: limits::kMempoolRecordsMax
-  std::size_t http_connections_max = 0;        // 0: limits::kHttpConnectionsMax
-  std::uint32_t http_requests_per_second = 0;  // 0: limits::kHttpRequestsPerSecondPerClient
+  std::size_t block_records_max = 0;                // 0: limits::kBlockRecordsMax
+  std::size_t mempool_records_max = 0;              // 0: limits::kMempoolRecordsMax
+  std::size_t http_connections_max = 0;             // 0: limits::kHttpConnectionsMax
+  std::size_t http_connections_per_client_max = 0;  // 0: limits::kHttpConnectionsPerClientMax
+  std::uint32_t http_requests_per_second = 0;       // 0: limits::kHttpRequestsPerSecondPerClient
   // BFT (more than one validator). The link listens on the port of this validator's address in
   // the genesis; this overrides the host to bind (e.g. 0.0.0.0 behind NAT).
   std::string validator_listen_address;

@@ -1,5 +1,6 @@
 #include "node/http_routes.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -146,8 +147,17 @@ void FillCommitted(Submission& submission, LedgerService& service) {
   }
 }
 
+// Refusals that say the record is bogus, not that the ledger is busy or already holds it.
+bool IsBogus(const nlohmann::json& result) {
+  if (result.value("status", "") != "refused") return false;
+  const std::string code = result["error"]["code"];
+  return code == CodeName(Code::kInvalidArgument) || code == CodeName(Code::kUnauthenticated) ||
+         code == CodeName(Code::kPermissionDenied);
+}
+
 void HandleSubmit(const HttpRequest& request, const Target& target, LedgerService& service,
-                  const HttpOptions& options, std::function<void(HttpResponse)> respond) {
+                  const HttpOptions& options, std::function<void(HttpResponse)> respond,
+                  const RefusedRecordsFn& on_refused) {
   nlohmann::json body = nlohmann::json::parse(request.body(), nullptr, false);
   if (body.is_discarded()) {
     respond(ErrorResponse(request, InvalidArgument("the request body is not valid JSON")));
@@ -167,7 +177,8 @@ void HandleSubmit(const HttpRequest& request, const Target& target, LedgerServic
                                    " records")));
       return;
     }
-    envelopes.assign(body["records"].begin(), body["records"].end());
+    envelopes.reserve(body["records"].size());
+    for (auto& envelope : body["records"]) envelopes.push_back(std::move(envelope));
   } else {
     envelopes.push_back(std::move(body));
   }
@@ -188,7 +199,17 @@ void HandleSubmit(const HttpRequest& request, const Target& target, LedgerServic
   }
   auto submission = std::make_shared<Submission>();
   SubmitRecords(envelopes, service, *submission);
-  auto finish = [request, batch, submission, &service, respond] {
+  envelopes.clear();
+  if (on_refused) {
+    on_refused(static_cast<std::size_t>(
+        std::count_if(submission->results.begin(), submission->results.end(), IsBogus)));
+  }
+  // The answer needs only the request's version and keep-alive: a waiting submission must not
+  // keep its body (up to kHttpBodyBytesMax) for the length of the wait.
+  HttpRequest head;
+  head.version(request.version());
+  head.keep_alive(request.keep_alive());
+  auto finish = [request = std::move(head), batch, submission, &service, respond] {
     if (batch) {
       respond(JsonResponse(request, http::status::ok, {{"results", submission->results}}));
       return;
@@ -350,7 +371,7 @@ HttpResponse ErrorResponse(const HttpRequest& request, const Status& status) {
 }
 
 void HandleRequest(const HttpRequest& request, LedgerService& service, const HttpOptions& options,
-                   std::function<void(HttpResponse)> respond) {
+                   std::function<void(HttpResponse)> respond, RefusedRecordsFn on_refused) {
   auto target = ParseTarget(std::string_view(request.target().data(), request.target().size()));
   if (!target.ok()) {
     respond(ErrorResponse(request, target.status()));
@@ -365,7 +386,7 @@ void HandleRequest(const HttpRequest& request, LedgerService& service, const Htt
       respond(std::move(response));
       return;
     }
-    HandleSubmit(request, *target, service, options, std::move(respond));
+    HandleSubmit(request, *target, service, options, std::move(respond), on_refused);
     return;
   }
   if (request.method() != http::verb::get) {

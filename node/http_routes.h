@@ -23,9 +23,13 @@ HttpResponse JsonResponse(const HttpRequest& request, boost::beast::http::status
 HttpResponse JsonTextResponse(const HttpRequest& request, boost::beast::http::status status,
                               std::string body);
 
+// Told, before the answer, how many records of a submission were refused as bogus (malformed,
+// bad signature, unknown signer, no role): the server charges the client's rate limit for them.
+using RefusedRecordsFn = std::function<void(std::size_t refused)>;
+
 // Handles one request; calls `respond` exactly once, possibly later from another thread (a
 // submission that waits for its commit).
 void HandleRequest(const HttpRequest& request, LedgerService& service, const HttpOptions& options,
-                   std::function<void(HttpResponse)> respond);
+                   std::function<void(HttpResponse)> respond, RefusedRecordsFn on_refused = {});
 
 }  // namespace mbl::node

@@ -1,6 +1,8 @@
 // The HTTP/1.1 JSON API server (Boost.Beast), versioned under /v1/ (docs/api.md). Every resource
-// is bounded: connections, header and body sizes, a per-client-address request rate, a deadline
-// for a request to arrive (slow clients are dropped) and an idle timeout.
+// is bounded: connections (in all and per client address), header size and field count, body
+// size and the bodies in flight together, a per-client-address request rate that bogus records
+// also draw on, a deadline for a whole request to arrive (slow clients are dropped) and an idle
+// timeout.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +20,11 @@ struct HttpOptions {
   std::uint16_t port = 0;  // 0: an ephemeral port, see HttpServer::port()
   std::size_t threads = 2;
   std::size_t connections_max = limits::kHttpConnectionsMax;
+  std::size_t connections_per_client_max = limits::kHttpConnectionsPerClientMax;
   std::size_t body_bytes_max = limits::kHttpBodyBytesMax;
+  std::size_t body_bytes_in_flight_max = limits::kHttpBodyBytesInFlightMax;
   std::size_t header_bytes_max = limits::kHttpHeaderBytesMax;
+  std::size_t header_fields_max = limits::kHttpHeaderFieldsMax;
   std::size_t batch_records_max = limits::kHttpBatchRecordsMax;
   std::int64_t request_timeout_ms = limits::kHttpRequestTimeoutMs;
   std::int64_t idle_timeout_ms = limits::kHttpIdleTimeoutMs;

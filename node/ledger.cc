@@ -129,7 +129,7 @@ Status Ledger::StartOrdering() {
   if (setup.validators.size() > 1) return StartBftOrdering(std::move(setup));
   orderer_ = std::make_unique<SingleNodeOrderer>(*mempool_, options_.ordering, options_.clock,
                                                  store_->tip().time_ms);
-  orderer_->Start([this](OrderedBatch batch) { return CommitBatch(std::move(batch)); });
+  orderer_->Start([this](const OrderedBatch& batch) { return CommitBatch(batch); });
   return Status::Ok();
 }
 
@@ -198,8 +198,13 @@ std::optional<BftStatus> Ledger::bft_status() const {
   return bft_->status();
 }
 
+Status Ledger::SingleNodeCommitError() const {
+  std::lock_guard lock(commit_error_mutex_);
+  return commit_error_;
+}
+
 Status Ledger::OrderingHealth() const {
-  if (orderer_) return orderer_->health();
+  if (orderer_) return SingleNodeCommitError();
   if (bft_) return bft_->status().error;
   return Unavailable("ordering has not started");
 }
@@ -286,15 +291,35 @@ Status Ledger::CommitBlock(std::vector<chaincode::SignedRecord> records, std::in
   return Status::Ok();
 }
 
-Status Ledger::CommitBatch(OrderedBatch batch) {
+Status Ledger::CommitBatch(const OrderedBatch& batch) {
   std::vector<chaincode::RecordId> ids;
   ids.reserve(batch.records.size());
   for (const auto& record : batch.records)
     ids.push_back(chaincode::ComputeRecordId(record.payload));
-  Status status = CommitBlock(std::move(batch.records), batch.time_ms, false);
+  const bool retry = !SingleNodeCommitError().ok();
+  if (retry) {  // let RocksDB resume background work first
+    if (Status resumed = store_->RecoverFromWriteError(); !resumed.ok()) {
+      Log(LogLevel::kDebug, "storage_resume_failed", {{"error", resumed.ToString()}});
+    }
+  }
+  Status status = CommitBlock(batch.records, batch.time_ms, false);
   if (!status.ok()) {
-    Log(LogLevel::kError, "commit_failed", {{"error", status.ToString()}});
+    if (!retry) {
+      Log(LogLevel::kError, "ordering_stalled",
+          {{"error", status.ToString()},
+           {"detail",
+            "the node stopped committing and retries every second; free disk space or make the "
+            "data directory writable and it resumes by itself"}});
+    }
+    std::lock_guard lock(commit_error_mutex_);
+    commit_error_ = status;
     return status;
+  }
+  if (retry) Log(LogLevel::kInfo, "ordering_resumed", {});
+  {
+    // Cleared before the waiters hear of the commit, so that they find the node healthy.
+    std::lock_guard lock(commit_error_mutex_);
+    commit_error_ = Status::Ok();
   }
   mempool_->Release(ids);
   NotifyCommitted(ids);

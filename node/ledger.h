@@ -76,8 +76,9 @@ class Ledger final : public LedgerService {
   void OnPeerFrame(std::uint32_t from, std::string frame);
   void OnBftCommitted(const std::vector<chaincode::RecordId>& ids);
   Status OrderingHealth() const;
+  Status SingleNodeCommitError() const;
   nlohmann::json ConsensusHealth() const;
-  Status CommitBatch(OrderedBatch batch);
+  Status CommitBatch(const OrderedBatch& batch);
   Status CommitBlock(std::vector<chaincode::SignedRecord> records, std::int64_t time_ms,
                      bool genesis);
   Status Admit(const chaincode::SignedRecord& record, const chaincode::RecordId& id,
@@ -98,6 +99,9 @@ class Ledger final : public LedgerService {
   ExitProofCache exit_proof_cache_;  // committed blocks as exit proofs need them
   nlohmann::json genesis_json_;      // the genesis envelope every exit proof carries
   std::string chain_id_hex_;
+  // N = 1: why the last commit failed (the orderer retries it), ok after a commit.
+  mutable std::mutex commit_error_mutex_;
+  Status commit_error_;
 
   std::mutex waiters_mutex_;
   std::condition_variable waiters_changed_;

@@ -1,11 +1,14 @@
 // mbl-node: one organization's ledger node. Usage: mbl-node --config FILE | --version.
 // Exit codes (docs/operations.md): 0 clean shutdown, 2 usage or configuration error,
 // 3 the data directory failed its integrity check, 4 cannot listen, 5 stopped by a commit error.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "base/limits.h"
 #include "chaincode/record_json.h"
 #include "crypto/encoding.h"
 #include "crypto/key_file.h"
@@ -27,6 +30,30 @@ constexpr int kExitCommit = 5;
 int Fail(int exit_code, std::string_view event, const Status& status) {
   node::Log(node::LogLevel::kError, event, {{"error", status.ToString()}});
   return exit_code;
+}
+
+// The open-file limit must cover RocksDB's table files, every API connection and the validator
+// links, or a connection flood could make RocksDB fail to open a file. Raises the soft limit as
+// far as the hard one allows; returns how many API connections fit under it.
+std::size_t FitOpenFileLimit(std::size_t http_connections) {
+  const std::size_t others =
+      limits::kStorageOpenFilesMax + 2 * limits::kValidatorsMax + limits::kProcessSpareFilesMin;
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0) return http_connections;
+  const rlim_t wanted = static_cast<rlim_t>(others + http_connections);
+  if (files.rlim_cur < wanted) {
+    files.rlim_cur = files.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, files.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &files) != 0) getrlimit(RLIMIT_NOFILE, &files);
+  }
+  if (files.rlim_cur >= wanted) return http_connections;
+  const std::size_t fit = files.rlim_cur > others + 16 ? files.rlim_cur - others : 16;
+  node::Log(
+      node::LogLevel::kWarn, "open_file_limit_low",
+      {{"limit", static_cast<std::uint64_t>(files.rlim_cur)},
+       {"needed", static_cast<std::uint64_t>(wanted)},
+       {"http_connections_max", fit},
+       {"detail", "raise the hard limit (ulimit -Hn, LimitNOFILE=) to serve more connections"}});
+  return fit;
 }
 
 Result<chaincode::SignedRecord> LoadGenesis(const std::filesystem::path& path) {
@@ -59,6 +86,11 @@ int Run(const std::filesystem::path& config_path) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Before the store opens its files.
+  const std::size_t http_connections_max =
+      FitOpenFileLimit(config->http_connections_max != 0 ? config->http_connections_max
+                                                         : limits::kHttpConnectionsMax);
+
   node::LedgerOptions options;
   options.data_dir = config->data_dir;
   options.genesis = std::move(*genesis);
@@ -78,7 +110,11 @@ int Run(const std::filesystem::path& config_path) {
   http.address = config->http_address;
   http.port = config->http_port;
   http.threads = config->http_threads;
-  if (config->http_connections_max != 0) http.connections_max = config->http_connections_max;
+  http.connections_max = http_connections_max;
+  if (config->http_connections_per_client_max != 0) {
+    http.connections_per_client_max = config->http_connections_per_client_max;
+  }
+  http.connections_per_client_max = std::min(http.connections_per_client_max, http.connections_max);
   if (config->http_requests_per_second != 0) {
     http.requests_per_second = config->http_requests_per_second;
     http.request_burst = 2 * config->http_requests_per_second;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/limits.h"
+
 namespace mbl::node {
 
 SingleNodeOrderer::SingleNodeOrderer(Mempool& mempool, SingleNodeOrdererOptions options,
@@ -22,7 +24,11 @@ void SingleNodeOrderer::Start(CommitFn commit) {
 }
 
 void SingleNodeOrderer::Stop() {
-  stopping_ = true;
+  {
+    std::lock_guard lock(status_mutex_);
+    stopping_ = true;
+    stop_requested_.notify_all();
+  }
   mempool_.Close();
   if (thread_.joinable()) thread_.join();
 }
@@ -51,13 +57,22 @@ void SingleNodeOrderer::Run(CommitFn commit) {
       }
     }
     std::int64_t time_ms = std::max(parent_time_ms_, clock_());
-    Status status = commit(OrderedBatch{std::move(batch), time_ms});
-    if (!status.ok()) {
-      std::lock_guard lock(status_mutex_);
-      status_ = status;
-      return;
-    }
+    if (!CommitUntilDone(commit, OrderedBatch{std::move(batch), time_ms})) return;
     parent_time_ms_ = time_ms;
+  }
+}
+
+bool SingleNodeOrderer::CommitUntilDone(const CommitFn& commit, const OrderedBatch& batch) {
+  for (;;) {
+    Status status = commit(batch);
+    std::unique_lock lock(status_mutex_);
+    status_ = status;
+    if (status.ok()) return true;
+    // Nothing was written: the same batch, with the same time, is retried once the cause (disk
+    // full, read-only data directory) is gone. Its records stay in flight meanwhile.
+    if (stop_requested_.wait_for(lock, std::chrono::milliseconds(limits::kStorageRetryIntervalMs),
+                                 [this] { return stopping_.load(); }))
+      return false;
   }
 }
 

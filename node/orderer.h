@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <thread>
@@ -23,8 +24,9 @@ struct OrderedBatch {
 };
 
 // Receives ordered batches, in order, and makes them durable. Returns an error when the batch
-// could not be committed (for instance, disk full): the orderer then stops.
-using CommitFn = std::function<Status(OrderedBatch batch)>;
+// could not be committed (for instance, disk full): the orderer then stalls, retrying the same
+// batch every limits::kStorageRetryIntervalMs until it commits.
+using CommitFn = std::function<Status(const OrderedBatch& batch)>;
 using ClockFn = std::function<std::int64_t()>;  // UTC milliseconds
 
 class Orderer {
@@ -33,7 +35,7 @@ class Orderer {
   virtual void Start(CommitFn commit) = 0;
   // Returns after the batch being committed, if any, is durable.
   virtual void Stop() = 0;
-  // The last error that stopped ordering, ok while running.
+  // Why ordering is stalled (a commit error it retries), ok while running.
   virtual Status health() const = 0;
 };
 
@@ -57,6 +59,9 @@ class SingleNodeOrderer final : public Orderer {
 
  private:
   void Run(CommitFn commit);
+  // Commits `batch`, retrying every limits::kStorageRetryIntervalMs while it fails. False when
+  // stopped first.
+  bool CommitUntilDone(const CommitFn& commit, const OrderedBatch& batch);
 
   Mempool& mempool_;
   const SingleNodeOrdererOptions options_;
@@ -64,6 +69,7 @@ class SingleNodeOrderer final : public Orderer {
   std::int64_t parent_time_ms_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex status_mutex_;
+  std::condition_variable stop_requested_;
   Status status_;
   std::thread thread_;
 };

@@ -3,8 +3,11 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include "base/limits.h"
 #include "crypto/encoding.h"
@@ -24,6 +27,9 @@ constexpr std::string_view kWipeAdvice =
     " The data directory cannot be trusted: restore it from a backup, or stop the node, move the "
     "data directory away and let it start empty (with several validators it catches up from "
     "its peers; see docs/operations.md).";
+constexpr std::string_view kWritableAdvice =
+    "the node writes nothing and has stopped committing; make it writable again (remount it "
+    "read-write, fix its permissions) and it resumes by itself";
 
 std::string HeightKey(std::uint64_t height) {
   std::string key(8, '\0');
@@ -80,14 +86,27 @@ Result<Tip> DecodeTip(std::string_view bytes) {
   return tip;
 }
 
+std::string WithWipeAdvice(const std::string& message) {
+  if (message.find(kWipeAdvice) != std::string::npos) return message;
+  return message + "." + std::string(kWipeAdvice);
+}
+
 Status FromRocks(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return Status::Ok();
-  if (status.IsCorruption()) return DataLoss(std::string(what) + ": " + status.ToString());
+  if (status.IsCorruption()) {
+    return DataLoss(WithWipeAdvice(std::string(what) + ": " + status.ToString()));
+  }
   if (status.IsNoSpace()) {
     return ResourceExhausted(std::string(what) + ": disk full (" + status.ToString() +
                              "); free space; the node resumes by itself");
   }
   return Internal(std::string(what) + ": " + status.ToString());
+}
+
+// A write RocksDB failed. With a fatal severity (it could not create its next log file, for
+// instance) it refuses every later write until the database is opened again.
+bool IsFatalForWrites(const rocksdb::Status& status) {
+  return !status.ok() && status.severity() >= rocksdb::Status::Severity::kFatalError;
 }
 
 }  // namespace
@@ -136,16 +155,93 @@ void StateSnapshot::Scan(
   MBL_CHECK_MSG(it->status().ok(), "state scan failed: " + it->status().ToString());
 }
 
+// RocksDB's own files in a data directory (docs/operations.md, "The data directory").
+bool IsRocksDbFile(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  const std::string extension = path.extension().string();
+  return extension == ".sst" || extension == ".log" || name.starts_with("MANIFEST-") ||
+         name.starts_with("OPTIONS-") || name == "IDENTITY" || name == "CURRENT";
+}
+
+// What RocksDB would treat as a new, empty database (no CURRENT) or report without naming the
+// file (CURRENT naming a missing MANIFEST) is checked here first, so that a damaged data
+// directory is never silently replaced by an empty one.
+Status CheckExistingFiles(const std::filesystem::path& directory) {
+  std::error_code error;
+  bool holds_database = false;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+    holds_database = holds_database || IsRocksDbFile(entry.path());
+  }
+  if (error) {
+    return Internal("cannot list data directory " + directory.string() + ": " + error.message());
+  }
+  if (!holds_database) return Status::Ok();  // a new data directory
+  const std::string where = " in data directory " + directory.string();
+  const std::filesystem::path current = directory / "CURRENT";
+  if (!std::filesystem::exists(current)) {
+    return DataLoss(
+        "RocksDB files are present but CURRENT, which names the MANIFEST listing the database's "
+        "files, is missing" +
+        where + "." + std::string(kWipeAdvice));
+  }
+  std::ifstream in(current, std::ios::binary);
+  std::string manifest;
+  std::getline(in, manifest);
+  if (!in || manifest.empty() || !manifest.starts_with("MANIFEST-")) {
+    return DataLoss("CURRENT is empty or damaged (it should name a MANIFEST-NNNNNN file)" + where +
+                    "." + std::string(kWipeAdvice));
+  }
+  const std::filesystem::path manifest_path = directory / manifest;
+  if (!std::filesystem::exists(manifest_path, error)) {
+    return DataLoss("CURRENT names " + manifest + ", which is missing" + where + "." +
+                    std::string(kWipeAdvice));
+  }
+  if (std::filesystem::file_size(manifest_path, error) == 0) {
+    return DataLoss(manifest + " is empty" + where + "." + std::string(kWipeAdvice));
+  }
+  return Status::Ok();
+}
+
+// An error of DB::Open, classified: damaged or missing files are data loss (exit 3, with what to
+// do); a lock held by another process and other I/O errors say so.
+Status FromRocksOpen(const rocksdb::Status& status, const std::filesystem::path& directory) {
+  if (status.ok()) return Status::Ok();
+  const std::string where = directory.string();
+  if (status.IsCorruption()) {
+    return DataLoss(
+        "RocksDB found damaged files (write-ahead log *.log, MANIFEST, CURRENT or a "
+        "table file *.sst) while opening " +
+        where + ": " + status.ToString() + "." + std::string(kWipeAdvice));
+  }
+  if (status.IsPathNotFound()) {
+    return DataLoss("a file RocksDB needs is missing from " + where + ": " + status.ToString() +
+                    "." + std::string(kWipeAdvice));
+  }
+  if (status.ToString().find("lock") != std::string::npos) {
+    return FailedPrecondition("another process has the data directory " + where +
+                              " open (RocksDB: " + status.ToString() +
+                              "); is another mbl-node running with it? Stop it first");
+  }
+  return Internal("cannot open RocksDB in " + where + ": " + status.ToString() +
+                  "; check that the data directory is on a local, writable filesystem");
+}
+
 Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& directory) {
   std::error_code error;
   std::filesystem::create_directories(directory, error);
   if (error)
     return Internal("cannot create data directory " + directory.string() + ": " + error.message());
+  MBL_RETURN_IF_ERROR(CheckExistingFiles(directory));
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.paranoid_checks = true;
-  options.max_open_files = 512;
+  // Every block is one synced write, so only the write in flight at a crash can be incomplete:
+  // an incomplete last record is tolerated, any other damage in the log refuses the open. (The
+  // default, point-in-time recovery, silently drops everything after a damaged record,
+  // acknowledged blocks and consensus safety data included.)
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  options.max_open_files = static_cast<int>(limits::kStorageOpenFilesMax);
   options.keep_log_file_num = 5;
   options.IncreaseParallelism(2);
 
@@ -158,9 +254,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& director
   std::unique_ptr<Store> store(new Store());
   store->directory_ = directory;
   rocksdb::DB* raw = nullptr;
-  MBL_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(rocksdb::DBOptions(options), directory.string(),
-                                                  descriptors, &store->families_, &raw),
-                                "opening RocksDB in " + directory.string()));
+  MBL_RETURN_IF_ERROR(
+      FromRocksOpen(rocksdb::DB::Open(rocksdb::DBOptions(options), directory.string(), descriptors,
+                                      &store->families_, &raw),
+                    directory));
   store->db_.reset(raw);
   std::string value;
   rocksdb::Status status = raw->Get({}, store->Family("meta"), std::string(kFormatKey), &value);
@@ -170,10 +267,13 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& director
         "writing store format"));
   } else if (!status.ok() || value != kFormat) {
     return DataLoss("data directory " + directory.string() + " is not an mbl store of format " +
-                    std::string(kFormat));
+                    std::string(kFormat) + (status.ok() ? "" : ": " + status.ToString()) + "." +
+                    std::string(kWipeAdvice));
   }
   if (raw->Get({}, store->Family("meta"), std::string(kTipKey), &value).ok()) {
-    MBL_ASSIGN_OR_RETURN(store->tip_, DecodeTip(value));
+    auto tip = DecodeTip(value);
+    if (!tip.ok()) return DataLoss(tip.status().message() + "." + std::string(kWipeAdvice));
+    store->tip_ = *tip;
   }
   if (raw->Get({}, store->Family("meta"), std::string(kChecksumKey), &value).ok() &&
       value.size() == 32) {
@@ -201,10 +301,20 @@ Tip Store::tip() const {
   return tip_;
 }
 
-// A write that RocksDB fails for lack of space leaves the database refusing writes until a
-// restart; refusing the write ourselves while a reserve is still free keeps the node able to go
-// on by itself once space returns (docs/operations.md, "Disk full").
-Status Store::CheckFreeSpace() const {
+// RocksDB must never see a write fail: in RocksDB 7.8 a failed write to its log aborts the
+// process (an assertion the Debian build keeps) and, without paranoid checks, a later write can
+// be lost. So the node refuses the write itself, and stalls, while the data directory is not
+// writable or its filesystem is below the reserve, and goes on by itself once that is fixed
+// (docs/operations.md, "Disk full, read-only data directory").
+Status Store::CheckWritable() const {
+  if (fatal_write_error_) return *fatal_write_error_;  // never write after it
+  // access() says EROFS for a read-only mount (also a read-only bind mount laid over the
+  // directory) and EACCES when permissions forbid writing; it costs one system call.
+  if (::access(directory_.c_str(), W_OK) != 0) {
+    const int error = errno;
+    return Unavailable("data directory " + directory_.string() + " is not writable (" +
+                       std::strerror(error) + "): " + std::string(kWritableAdvice));
+  }
   std::error_code error;
   auto space = std::filesystem::space(directory_, error);
   if (error) return Status::Ok();  // cannot tell: let the write say
@@ -219,7 +329,7 @@ Status Store::CheckFreeSpace() const {
 }
 
 Status Store::CommitBlock(const Block& block, const chaincode::BlockExecution& execution) {
-  MBL_RETURN_IF_ERROR(CheckFreeSpace());
+  MBL_RETURN_IF_ERROR(CheckWritable());
   const BlockHeader& header = block.header;
   Tip current = tip();
   // Pair assertions: the block extends the tip and matches its execution (TigerStyle).
@@ -259,8 +369,8 @@ Status Store::CommitBlock(const Block& block, const chaincode::BlockExecution& e
   rocksdb::WriteOptions options;
   options.sync = true;
   FaultPoint("before_block_write");
-  MBL_RETURN_IF_ERROR(
-      FromRocks(db_->Write(options, &batch), "writing block " + std::to_string(header.height)));
+  MBL_RETURN_IF_ERROR(FromRocksWrite(db_->Write(options, &batch),
+                                     "writing block " + std::to_string(header.height)));
   FaultPoint("after_block_write");
   state_checksum_ = checksum;
   std::lock_guard lock(tip_mutex_);
@@ -304,7 +414,18 @@ std::unique_ptr<StateSnapshot> Store::Snapshot() const {
   return std::make_unique<StateSnapshot>(db_.get(), Family("state"));
 }
 
+Status Store::FromRocksWrite(const rocksdb::Status& status, std::string_view what) {
+  if (!IsFatalForWrites(status)) return FromRocks(status, what);
+  fatal_write_error_ = Unavailable(
+      std::string(what) + ": " + status.ToString() +
+      "; RocksDB refuses every write after this failure until the node is restarted: make the "
+      "data directory writable (or free space), then restart the node, which goes on from its "
+      "last synced block");
+  return *fatal_write_error_;
+}
+
 Status Store::RecoverFromWriteError() {
+  if (fatal_write_error_) return *fatal_write_error_;
   rocksdb::Status status = db_->Resume();
   // Busy: RocksDB's own recovery is under way (waiting for space); the caller retries later.
   if (status.IsBusy()) return Unavailable("storage is recovering from a write error");
@@ -312,13 +433,13 @@ Status Store::RecoverFromWriteError() {
 }
 
 Status Store::PutSafetyData(std::string_view key, std::string_view value) {
-  MBL_RETURN_IF_ERROR(CheckFreeSpace());
+  MBL_RETURN_IF_ERROR(CheckWritable());
   FaultPoint("before_safety_write");
   rocksdb::WriteOptions options;
   options.sync = true;
-  return FromRocks(db_->Put(options, Family("safety"), rocksdb::Slice(key.data(), key.size()),
-                            rocksdb::Slice(value.data(), value.size())),
-                   "writing consensus safety data");
+  return FromRocksWrite(db_->Put(options, Family("safety"), rocksdb::Slice(key.data(), key.size()),
+                                 rocksdb::Slice(value.data(), value.size())),
+                        "writing consensus safety data");
 }
 
 std::optional<std::string> Store::GetSafetyData(std::string_view key) const {
@@ -339,11 +460,11 @@ Status Store::CorruptForTest(std::string_view column_family, std::string_view ke
 Status Store::CheckBlock(std::uint64_t height, const crypto::Hash256& parent_hash,
                          Block* out) const {
   auto block = GetBlock(height);
-  if (!block.ok()) return DataLoss(block.status().message() + "." + std::string(kWipeAdvice));
+  if (!block.ok()) return DataLoss(WithWipeAdvice(block.status().message()));
   const BlockHeader& header = block->header;
   std::string where = "block " + std::to_string(height);
   auto fail = [&](const std::string& what) {
-    return DataLoss(where + ": " + what + "." + std::string(kWipeAdvice));
+    return DataLoss(WithWipeAdvice(where + ": " + what));
   };
   if (header.parent_hash != parent_hash)
     return fail("its parent hash does not match block " + std::to_string(height - 1));
@@ -387,9 +508,20 @@ Status Store::CheckStateChecksum() const {
 }
 
 Status Store::CheckIntegrity() const {
+  // Every block checksum of every table file, whichever column family it holds: damage in data
+  // the chain walk below does not read (indexes, safety data) is found too, with the file named.
+  rocksdb::Status checksums = db_->VerifyChecksum();
+  if (!checksums.ok()) {
+    return DataLoss("a RocksDB table file failed its checksum check: " + checksums.ToString() +
+                    "." + std::string(kWipeAdvice));
+  }
   Tip expected = tip();
   std::unique_ptr<rocksdb::Iterator> last(db_->NewIterator({}, Family("blocks")));
   last->SeekToLast();
+  if (!last->status().ok()) {
+    return DataLoss("reading the last block failed: " + last->status().ToString() + "." +
+                    std::string(kWipeAdvice));
+  }
   if (!last->Valid()) {
     if (!expected.empty)
       return DataLoss("the store records a tip at height " + std::to_string(expected.height) +

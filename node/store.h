@@ -17,6 +17,7 @@
 
 namespace rocksdb {
 class DB;
+class Status;
 class ColumnFamilyHandle;
 class Snapshot;
 }  // namespace rocksdb
@@ -56,8 +57,8 @@ class StateSnapshot final : public chaincode::StateReader {
 
 class Store {
  public:
-  // Opens (creating if needed) the store in `directory`. Does not check integrity: call
-  // CheckIntegrity before serving.
+  // Opens (creating if needed) the store in `directory`. Damaged or missing RocksDB files are
+  // kDataLoss with what to do. Does not check integrity: call CheckIntegrity before serving.
   static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& directory);
   ~Store();
   Store(const Store&) = delete;
@@ -75,12 +76,13 @@ class Store {
 
   std::unique_ptr<StateSnapshot> Snapshot() const;
 
-  // Walks the whole chain and checks that blocks, results, record index, tip and state agree.
-  // The message says what disagrees and what to do.
+  // Verifies the checksum of every table file, then walks the whole chain and checks that blocks,
+  // results, record index, tip and state agree. kDataLoss says what disagrees and what to do.
   Status CheckIntegrity() const;
 
-  // After a failed write (disk full, read-only), RocksDB refuses every write until it is told to
-  // resume; the caller retries its write after this. An error when the cause persists.
+  // After a refused write (disk nearly full, data directory not writable) or a background error
+  // of RocksDB (a flush that could not create its file), called before the caller retries its
+  // write: resumes RocksDB's background work. An error while the cause persists.
   Status RecoverFromWriteError();
 
   // Consensus safety data (the BFT issue): stored and synced before it is acted on.
@@ -95,7 +97,8 @@ class Store {
   Store() = default;
   Status CheckBlock(std::uint64_t height, const crypto::Hash256& parent_hash, Block* out) const;
   Status CheckStateChecksum() const;
-  Status CheckFreeSpace() const;
+  Status CheckWritable() const;
+  Status FromRocksWrite(const rocksdb::Status& status, std::string_view what);
   rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
 
   std::filesystem::path directory_;
@@ -104,6 +107,8 @@ class Store {
   mutable std::mutex tip_mutex_;
   Tip tip_;
   crypto::Hash256 state_checksum_{};
+  // Set (by the writer thread only) when RocksDB failed a write fatally: no write is tried again.
+  std::optional<Status> fatal_write_error_;
 };
 
 // Decodes chaincode::EncodeRecordResult bytes.

@@ -10,12 +10,16 @@
 #include "node/http_read_signature.h"
 #include "node/http_server.h"
 #include "node/ledger.h"
+#include "tests/support/http_attack.h"
 #include "tests/unit/node/node_test_util.h"
+#include "tools/cli.h"
 #include "tools/http_client.h"
 
 namespace mbl::node {
 namespace {
 
+using test_support::RawConnection;
+using test_support::StatusOf;
 using testing::SiteRecord;
 using testing::TempDir;
 using tools::HttpCall;
@@ -295,6 +299,275 @@ TEST_F(ApiTest, PipelinedRequestsAreAnsweredInOrder) {
   ASSERT_NE(first, std::string::npos) << all;
   ASSERT_NE(second, std::string::npos) << all;
   EXPECT_LT(first, second);
+}
+
+// Raw bytes that no client library would send, over a real socket: each gets its 4xx with the
+// JSON error shape and a closed connection, nothing is stored, and the next client is served.
+TEST_F(ApiTest, MalformedHttpIsAnsweredWithItsErrorAndTheConnectionClosed) {
+  HttpOptions http;
+  http.body_bytes_max = 64 * 1024;
+  StartNode(http);
+  for (const auto& malformed : test_support::MalformedRequests()) {
+    RawConnection connection(server_->port(), std::chrono::seconds(5));
+    ASSERT_TRUE(connection.connected());
+    connection.Send(malformed.bytes);
+    std::string answer = connection.ReadUntilClosed();
+    EXPECT_EQ(StatusOf(answer), malformed.expected_status) << malformed.name << ":\n" << answer;
+    EXPECT_NE(answer.find("\"error\":{\"code\":\"invalid_argument\""), std::string::npos)
+        << malformed.name << ":\n"
+        << answer;
+    EXPECT_TRUE(connection.closed_by_server()) << malformed.name << ": the connection stayed open";
+  }
+  EXPECT_EQ(HttpCall(url_, "GET", "/v1/health")->status, 200);
+  ExpectNothingStored();
+}
+
+// Malformed requests draw on the sender's rate limit; an address that spent it is answered 429 as
+// soon as it connects, before anything is read or parsed.
+TEST_F(ApiTest, AnAddressThatSpentItsRateOnMalformedRequestsIsRefusedAtConnect) {
+  HttpOptions http;
+  http.requests_per_second = 1;
+  http.request_burst = 3;
+  StartNode(http);
+  for (int i = 0; i < 3; ++i) {
+    RawConnection connection(server_->port(), std::chrono::seconds(5));
+    connection.Send("GET\r\n\r\n");
+    EXPECT_EQ(StatusOf(connection.ReadUntilClosed()), 400);
+  }
+  RawConnection refused(server_->port(), std::chrono::seconds(5));
+  std::string answer = refused.ReadUntilClosed();  // sends nothing
+  EXPECT_EQ(StatusOf(answer), 429) << answer;
+  EXPECT_NE(answer.find("too many requests from this address"), std::string::npos) << answer;
+  EXPECT_TRUE(refused.closed_by_server());
+}
+
+// Many clients sending their headers a line at a time: each is dropped at the request deadline,
+// and a normal client is served while they hold their connections.
+TEST_F(ApiTest, ManySlowClientsAreAllDroppedAtTheDeadlineWhileOthersAreServed) {
+  HttpOptions http;
+  http.request_timeout_ms = 600;
+  http.idle_timeout_ms = 600;
+  StartNode(http);
+  constexpr int kSlowClients = 60;
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < kSlowClients; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(server_->port(), std::chrono::milliseconds(1)));
+    ASSERT_TRUE(slow.back()->Send("POST /v1/records HTTP/1.1\r\nHost: x\r\n"));
+  }
+  auto started = std::chrono::steady_clock::now();
+  int served = 0;
+  std::size_t dropped = 0;
+  for (int line = 0; line < 40 && dropped < slow.size(); ++line) {  // one line per 100 ms
+    dropped = 0;
+    for (auto& connection : slow) {
+      if (!connection->PollClosed()) connection->Send("X-Slow-" + std::to_string(line) + ": x\r\n");
+      dropped += connection->closed_by_server() ? 1 : 0;
+    }
+    if (line % 5 == 0) served += HttpCall(url_, "GET", "/v1/health")->status == 200 ? 1 : 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(dropped, slow.size()) << "slow clients still connected after "
+                                  << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - started)
+                                         .count()
+                                  << " ms";
+  EXPECT_GE(served, 1);
+  EXPECT_EQ(HttpCall(url_, "GET", "/v1/health")->status, 200);
+}
+
+// Connections beyond the limit are answered 503 and closed at once, never queued; once the flood
+// lets go, a new client is served.
+TEST_F(ApiTest, AConnectionFloodBeyondTheLimitIsRefusedPromptlyAndANewClientIsServedAfter) {
+  HttpOptions http;
+  http.connections_max = 32;
+  http.connections_per_client_max = 32;
+  StartNode(http);
+  constexpr int kFlood = 200;
+  std::vector<std::unique_ptr<RawConnection>> flood;
+  for (int i = 0; i < kFlood; ++i) {
+    flood.push_back(std::make_unique<RawConnection>(server_->port(), std::chrono::milliseconds(1)));
+    ASSERT_TRUE(flood.back()->connected()) << "connection " << i;
+  }
+  int refused = 0;
+  int held = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::vector<bool> answered(kFlood, false);
+  while (refused < kFlood - 32 && std::chrono::steady_clock::now() < deadline) {
+    for (int i = 0; i < kFlood; ++i) {
+      if (answered[i]) continue;
+      std::string answer = flood[i]->ReadSome();  // "" at once for a held connection
+      if (answer.empty()) continue;
+      answered[i] = true;
+      ++refused;
+      EXPECT_EQ(StatusOf(answer), 503) << answer;
+      EXPECT_NE(answer.find("too many connections"), std::string::npos) << answer;
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < kFlood; ++i) {
+    if (answered[i]) {
+      EXPECT_TRUE(flood[i]->PollClosed()) << "a refused connection was left open";
+    } else {
+      EXPECT_FALSE(flood[i]->PollClosed()) << "a held connection was closed";
+      ++held;
+    }
+  }
+  EXPECT_EQ(held, 32);
+  EXPECT_EQ(refused, kFlood - 32);
+  flood.clear();
+  int status = 0;
+  for (int i = 0; i < 100 && status != 200; ++i) {  // sessions end as the server sees the closes
+    status = HttpCall(url_, "GET", "/v1/health")->status;
+    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(status, 200);
+}
+
+TEST_F(ApiTest, OneClientAddressCannotTakeEveryConnection) {
+  HttpOptions http;
+  http.connections_per_client_max = 3;
+  StartNode(http);
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<RawConnection>(server_->port(), std::chrono::seconds(2)));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto reply = HttpCall(url_, "GET", "/v1/health");
+  ASSERT_TRUE(reply.ok());
+  ExpectError(*reply, 503, "unavailable");
+  EXPECT_NE(reply->raw.find("too many connections from this address"), std::string::npos);
+}
+
+// Thousands of distinct bogus records, in batches and one by one: every one refused with its 4xx,
+// nothing admitted, nothing stored, the mempool empty.
+TEST_F(ApiTest, AFloodOfDistinctBogusRecordsIsAllRefusedAndStoresNothing) {
+  HttpOptions http;
+  http.requests_per_second = 1'000'000;  // this test is about admission, not the rate limit
+  http.request_burst = 1'000'000;
+  StartNode(http);
+  const std::string chain = crypto::ToHex(fixture_.chain_id());
+  const auto& member = fixture_.Key("smelter", v1::OPERATION_RESPONSIBLE);
+  auto stranger = crypto::KeyPair::Generate();
+  auto bogus = [&](int i) -> std::pair<chaincode::SignedRecord, std::string> {
+    nlohmann::json record = {
+        {"author_org", "smelter"},
+        {"site_definition", {{"site_id", "bogus-" + std::to_string(i)}, {"area_type", "site"}}}};
+    switch (i % 5) {
+      case 0: {
+        auto signed_record = tools::SignRecordJson(record, member, chain).value();
+        signed_record.signature[i % 64] ^= 0x01;
+        return {signed_record, "unauthenticated"};
+      }
+      case 1:
+        return {tools::SignRecordJson(record, stranger, chain).value(), "unauthenticated"};
+      case 2:  // the payload is judged before its signer
+        return {chaincode::SignRecord("garbage " + std::to_string(i), stranger),
+                "invalid_argument"};
+      case 3:
+        return {chaincode::SignRecord("garbage " + std::to_string(i), member), "invalid_argument"};
+      default:
+        return {tools::SignRecordJson(record, member, chain, -60'000).value(), "invalid_argument"};
+    }
+  };
+  constexpr int kBatches = 20;
+  constexpr int kBatchSize = 200;
+  int refused = 0;
+  for (int b = 0; b < kBatches; ++b) {
+    nlohmann::json records = nlohmann::json::array();
+    std::vector<std::string> expected;
+    for (int i = 0; i < kBatchSize; ++i) {
+      auto [record, code] = bogus(b * kBatchSize + i);
+      records.push_back(chaincode::EnvelopeToJson(record));
+      expected.push_back(code);
+    }
+    auto reply = Post(nlohmann::json{{"records", records}}.dump());
+    ASSERT_EQ(reply.status, 200) << reply.raw.substr(0, 500);
+    for (int i = 0; i < kBatchSize; ++i) {
+      const auto& result = reply.body["results"][i];
+      ASSERT_EQ(result["status"], "refused") << result.dump();
+      EXPECT_EQ(result["error"]["code"], expected[i]) << result.dump();
+      refused += 1;
+    }
+  }
+  for (int i = 0; i < 100; ++i) {
+    auto [record, code] = bogus(kBatches * kBatchSize + i);
+    auto reply = Post(Envelope(record));
+    EXPECT_GE(reply.status, 400);
+    EXPECT_LT(reply.status, 500);
+    EXPECT_EQ(reply.body["error"]["code"], code) << reply.raw;
+    refused += 1;
+  }
+  EXPECT_EQ(refused, kBatches * kBatchSize + 100);
+  ExpectNothingStored();
+}
+
+// A bogus record draws on its sender's rate limit like a request, so a flood of them is slowed
+// to the limit's rate of signature checks; good records cost nothing extra.
+TEST_F(ApiTest, BogusRecordsDrawOnTheSendersRateLimitAndGoodOnesDoNot) {
+  HttpOptions http;
+  http.requests_per_second = 5;
+  http.request_burst = 40;
+  StartNode(http);
+  nlohmann::json good = nlohmann::json::array();
+  for (int i = 0; i < 30; ++i) {
+    good.push_back(chaincode::EnvelopeToJson(SiteRecord(fixture_, "good-" + std::to_string(i))));
+  }
+  ASSERT_EQ(Post(nlohmann::json{{"records", good}}.dump()).status, 200);
+  EXPECT_EQ(HttpCall(url_, "GET", "/v1/health")->status, 200);  // 38 tokens left
+  auto stranger = crypto::KeyPair::Generate();
+  nlohmann::json bogus = nlohmann::json::array();
+  for (int i = 0; i < 30; ++i) {
+    bogus.push_back(chaincode::EnvelopeToJson(chaincode::SignRecord(
+        SiteRecord(fixture_, "bogus-" + std::to_string(i)).payload, stranger)));
+  }
+  auto reply = Post(nlohmann::json{{"records", bogus}}.dump());
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body["results"][0]["status"], "refused");
+  // 37 - 30 = 7 tokens: a second bogus batch takes the bucket below zero.
+  ASSERT_EQ(Post(nlohmann::json{{"records", bogus}}.dump()).status, 200);
+  ExpectError(*HttpCall(url_, "GET", "/v1/health"), 429, "resource_exhausted");
+}
+
+// Bodies are counted against one budget while they arrive: when it is spent the next upload is
+// answered 503 from its header alone; once a body is done with, uploads go through again.
+TEST_F(ApiTest, BodiesInFlightAreBoundedAcrossConnections) {
+  HttpOptions http;
+  http.body_bytes_max = 64 * 1024;
+  http.body_bytes_in_flight_max = 128 * 1024;
+  StartNode(http);
+  const std::string head = "POST /v1/records HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n" +
+                           std::string(100, ' ');
+  RawConnection first(server_->port(), std::chrono::seconds(5));
+  RawConnection second(server_->port(), std::chrono::seconds(5));
+  ASSERT_TRUE(first.Send(head) && second.Send(head));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  RawConnection third(server_->port(), std::chrono::seconds(5));
+  ASSERT_TRUE(third.Send(head));
+  std::string refused = third.ReadUntilClosed();
+  EXPECT_EQ(StatusOf(refused), 503) << refused;
+  EXPECT_NE(refused.find("too many request bodies"), std::string::npos) << refused;
+  first.Send(std::string(60000 - 100, ' '));  // a body of spaces: not JSON
+  EXPECT_EQ(StatusOf(first.ReadSome()), 400);
+  RawConnection fourth(server_->port(), std::chrono::seconds(5));
+  ASSERT_TRUE(fourth.Send(head + std::string(60000 - 100, ' ')));
+  EXPECT_EQ(StatusOf(fourth.ReadSome()), 400);
+  ExpectNothingStored();
+}
+
+// Confidential reads (records, blocks, the credit queries of DOMAIN §6) without a member's
+// signed request: 401, whatever the route.
+TEST_F(ApiTest, ConfidentialReadsWithoutAMembersSignatureAre401) {
+  StartNode();
+  auto stranger = crypto::KeyPair::Generate();
+  const std::string id(64, 'a');
+  for (const std::string& target : std::vector<std::string>{
+           "/v1/records/" + id, "/v1/blocks/0", "/v1/query/accounts?org=smelter",
+           "/v1/query/period-statement?org=smelter", "/v1/query/shipment-document?shipment=" + id,
+           "/v1/query/lineage?shipment=" + id, "/v1/query/conformity?org=smelter",
+           "/v1/query/organizations"}) {
+    ExpectError(*HttpCall(url_, "GET", target), 401, "unauthenticated");
+    ExpectError(*HttpCall(url_, "GET", target, "", &stranger), 401, "unauthenticated");
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <functional>
 #include <random>
 #include <thread>
 #include <utility>
@@ -14,6 +15,7 @@
 #include "crypto/encoding.h"
 #include "crypto/key_file.h"
 #include "tests/integration/cli_runner.h"
+#include "tests/support/data_dir_damage.h"
 #include "tools/cli.h"
 #include "tools/http_client.h"
 
@@ -193,6 +195,87 @@ TEST_F(ProcessTest, KillNineDuringWritesLosesNoAcknowledgedRecord) {
   }
   std::printf("kill -9 cycles: %d, acknowledged records checked: %zu\n", kCycles,
               acknowledged.size());
+}
+
+// Damage done to the files of a stopped node's data directory, one kind at a time, each to a fresh
+// copy of the same directory: the real mbl-node refuses to start with exit code 3 (the integrity
+// exit code, docs/operations.md) and a message that names what is wrong and what to do. The
+// intact copy, put back as a restore from backup would, starts again.
+TEST_F(ProcessTest, ADamagedDataDirectoryStopsTheNodeAtStartWithExitCode3AndWhatToDo) {
+  StartNode();
+  auto key = crypto::ReadSecretKeyFile(dir_ / "smelter/keys/ops.secret");
+  ASSERT_TRUE(key.ok());
+  auto chain = tools::FetchChainId(url_);
+  ASSERT_TRUE(chain.ok());
+  for (int i = 0; i < 5; ++i) {
+    nlohmann::json record = {
+        {"author_org", "smelter"},
+        {"site_definition", {{"site_id", "d" + std::to_string(i)}, {"area_type", "site"}}}};
+    auto envelope = chaincode::EnvelopeToJson(tools::SignRecordJson(record, *key, *chain).value());
+    auto reply = tools::HttpCall(url_, "POST", "/v1/records?wait=commit", envelope.dump());
+    ASSERT_TRUE(reply.ok() && reply->status == 200) << (reply.ok() ? reply->raw : "");
+  }
+  const std::filesystem::path data = dir_ / "node0" / "data";
+  const std::filesystem::path with_log = dir_ / "backup-with-log";
+  const std::filesystem::path with_tables = dir_ / "backup-with-tables";
+  ASSERT_EQ(Mbl("net stop --dir " + dir_.string()), 0);
+  std::filesystem::copy(data, with_log, std::filesystem::copy_options::recursive);
+  StartNode();  // opening the store again moves its log into table files
+  const std::uint64_t height = Height();
+  ASSERT_EQ(Mbl("net stop --dir " + dir_.string()), 0);
+  std::filesystem::copy(data, with_tables, std::filesystem::copy_options::recursive);
+
+  struct Damage {
+    std::string name;
+    const std::filesystem::path* backup;
+    std::function<std::string(const std::filesystem::path&)> apply;  // returns what to expect
+  };
+  const std::vector<Damage> damages = {
+      {"a flipped byte in a table file", &with_tables,
+       [](const std::filesystem::path& dir) {
+         auto table = test_support::LargestFile(dir, ".sst");
+         test_support::FlipByte(table, 0.25);
+         return table.filename().string();
+       }},
+      {"a flipped byte in the write-ahead log", &with_log,
+       [](const std::filesystem::path& dir) {
+         test_support::FlipByte(test_support::LargestFile(dir, ".log"), 0.5);
+         return std::string("write-ahead log");
+       }},
+      {"the MANIFEST removed", &with_tables,
+       [](const std::filesystem::path& dir) {
+         auto manifest = test_support::CurrentManifest(dir);
+         std::filesystem::remove(manifest);
+         return manifest.filename().string() + ", which is missing";
+       }},
+      {"CURRENT removed", &with_tables,
+       [](const std::filesystem::path& dir) {
+         std::filesystem::remove(dir / "CURRENT");
+         return std::string("CURRENT, which names the MANIFEST");
+       }},
+  };
+  for (const Damage& damage : damages) {
+    std::filesystem::remove_all(data);
+    std::filesystem::copy(*damage.backup, data, std::filesystem::copy_options::recursive);
+    const std::string expected = damage.apply(data);
+    const std::string command = std::string(MBL_NODE_BINARY) + " --config " +
+                                (dir_ / "node0" / "config.json").string() + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string output;
+    char buffer[4096];
+    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+    const int status = pclose(pipe);
+    ASSERT_TRUE(WIFEXITED(status)) << damage.name << ": " << output;
+    EXPECT_EQ(WEXITSTATUS(status), 3) << damage.name << ": " << output;
+    EXPECT_NE(output.find(expected), std::string::npos) << damage.name << ": " << output;
+    EXPECT_NE(output.find("restore it from a backup"), std::string::npos) << output;
+    EXPECT_NE(output.find("move the data directory away"), std::string::npos) << output;
+  }
+  std::filesystem::remove_all(data);  // restored from the backup, it starts
+  std::filesystem::copy(with_tables, data, std::filesystem::copy_options::recursive);
+  StartNode();
+  EXPECT_EQ(Height(), height);
 }
 
 }  // namespace

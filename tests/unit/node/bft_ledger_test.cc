@@ -11,6 +11,7 @@
 #include "consensus/codec.h"
 #include "node/log.h"
 #include "node/records_payload.h"
+#include "tests/support/data_dir_damage.h"
 #include "tests/unit/node/node_test_util.h"
 
 namespace mbl::node {
@@ -348,6 +349,46 @@ TEST_F(BftLedgerTest, ADiskFullNodeStopsCommittingCleanlyAndResumesWhenSpaceRetu
   Open(3);
   EXPECT_TRUE(ledgers_[3]->store().CheckIntegrity().ok());
   ledgers_[3].reset();  // before the filesystem goes
+}
+
+// One validator's data directory turns read-only under it (a read-only bind mount laid over it,
+// since Linux refuses to remount a filesystem read-only while files are open for writing): it
+// stops committing with the reason and refuses records, the other three go on, and it catches up
+// by itself once the directory is writable again.
+TEST_F(BftLedgerTest, AReadOnlyDataDirectoryStallsTheNodeCleanlyAndItResumesWhenWritable) {
+  OpenAll();
+  ASSERT_TRUE(CommittedOn({0, 1, 2, 3}, Submit(0, SiteRecord(fixture_, "site-before"))));
+  test_support::ReadOnlyBindMount mount(dirs_[3]->path());
+  if (!mount.mounted() || !mount.SetReadOnly(true)) {
+    GTEST_SKIP() << "needs the right to mount (root) to lay a read-only bind mount over the "
+                    "data directory";
+  }
+  chaincode::RecordId last{};
+  for (int i = 0; i < 30; ++i)
+    last = Submit(i % 3, SiteRecord(fixture_, "site-ro-" + std::to_string(i)));
+  ASSERT_TRUE(CommittedOn({0, 1, 2}, last));
+  bool stalled = false;
+  for (int i = 0; i < 250 && !stalled; ++i) {
+    stalled = ledgers_[3]->Health()["status"] == "degraded";
+    if (!stalled) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(stalled) << ledgers_[3]->Health().dump();
+  const std::string error = ledgers_[3]->Health()["error"];
+  EXPECT_NE(error.find("is not writable (Read-only file system)"), std::string::npos) << error;
+  EXPECT_FALSE(ledgers_[3]->store().FindRecord(last).has_value());
+  auto refused = ledgers_[3]->Submit({SiteRecord(fixture_, "site-refused")});
+  EXPECT_EQ(refused[0].status.code(), Code::kUnavailable);
+
+  ASSERT_TRUE(mount.SetReadOnly(false));
+  ASSERT_TRUE(CommittedOn({3}, last, std::chrono::seconds(30)));
+  EXPECT_EQ(ledgers_[3]->Health()["status"], "ok");
+  auto after = Submit(3, SiteRecord(fixture_, "site-after"));
+  ASSERT_TRUE(CommittedOn({0, 1, 2, 3}, after));
+  ExpectSameChain({0, 1, 2, 3});
+  ledgers_[3].reset();  // and its data directory passes the start-up integrity check
+  Open(3);
+  EXPECT_TRUE(ledgers_[3]->store().CheckIntegrity().ok());
+  ledgers_[3].reset();  // before the bind mount goes
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "crypto/encoding.h"
+#include "tests/support/data_dir_damage.h"
 #include "tests/unit/node/node_test_util.h"
 
 namespace mbl::node {
@@ -140,6 +141,49 @@ TEST_F(LedgerTest, WaitersTimeOutWhenTheirRecordNeverCommits) {
                            [&] { done.set_value(); });
   ASSERT_EQ(done.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
   EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(50));
+}
+
+// The data directory turns read-only under a running node (a read-only bind mount laid over it):
+// the commit is refused before RocksDB sees it, the node says why and refuses new records, and it
+// commits the waiting block by itself once the directory is writable again.
+TEST_F(LedgerTest, AReadOnlyDataDirectoryStallsCommitsCleanlyAndTheyResumeWhenWritable) {
+  auto ledger = OpenLedger();
+  ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+  SubmitAndWait(**ledger, SiteRecord(fixture_, "before"));
+  test_support::ReadOnlyBindMount mount(dir_.path() / "data");
+  if (!mount.mounted() || !mount.SetReadOnly(true)) {
+    GTEST_SKIP() << "needs the right to mount (root) to lay a read-only bind mount over the "
+                    "data directory";
+  }
+  auto outcomes = (*ledger)->Submit({SiteRecord(fixture_, "while-read-only")});
+  ASSERT_TRUE(outcomes[0].status.ok()) << outcomes[0].status.ToString();
+  const chaincode::RecordId id = outcomes[0].id;
+  std::promise<void> committed;
+  (*ledger)->WhenCommitted({id}, std::chrono::seconds(30), [&] { committed.set_value(); });
+  bool stalled = false;
+  for (int i = 0; i < 250 && !stalled; ++i) {
+    stalled = (*ledger)->Health()["status"] == "degraded";
+    if (!stalled) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(stalled) << (*ledger)->Health().dump();
+  const std::string error = (*ledger)->Health()["error"];
+  EXPECT_NE(error.find("is not writable (Read-only file system)"), std::string::npos) << error;
+  EXPECT_NE(error.find("resumes by itself"), std::string::npos) << error;
+  EXPECT_EQ((*ledger)->store().tip().height, 1u);
+  EXPECT_FALSE((*ledger)->store().FindRecord(id).has_value());
+  auto refused = (*ledger)->Submit({SiteRecord(fixture_, "refused")});
+  EXPECT_EQ(refused[0].status.code(), Code::kUnavailable) << refused[0].status.ToString();
+
+  ASSERT_TRUE(mount.SetReadOnly(false));
+  ASSERT_EQ(committed.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  EXPECT_TRUE((*ledger)->store().FindRecord(id).has_value());
+  EXPECT_EQ((*ledger)->Health()["status"], "ok");
+  EXPECT_EQ(SubmitAndWait(**ledger, SiteRecord(fixture_, "after"))["status"], "accepted");
+  ledger->reset();
+  auto reopened = OpenLedger();
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ((*reopened)->store().tip().height, 3u);
+  EXPECT_TRUE((*reopened)->store().CheckIntegrity().ok());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "node/ledger.h"
+#include "tests/support/data_dir_damage.h"
 #include "tests/unit/node/node_test_util.h"
 
 namespace mbl::node {
@@ -117,6 +118,96 @@ TEST_F(StoreTest, NodeRefusesToOpenACorruptStore) {
   ASSERT_FALSE(ledger.ok());
   EXPECT_EQ(ledger.status().code(), Code::kDataLoss);
   EXPECT_NE(ledger.status().message().find("integrity check"), std::string::npos);
+}
+
+// Damage to the files themselves, done to a stopped node's data directory as a failing disk or a
+// careless operator would: the node refuses to start, saying what is wrong and what to do.
+class DamagedDataDirectoryTest : public StoreTest {
+ protected:
+  // Opening the store once more makes RocksDB write its log into table files (*.sst).
+  void MoveTheLogIntoTableFiles() { Reopen(); }
+
+  void ExpectRefusedAtStart(const std::string& what) {
+    auto ledger = testing::OpenTestLedger(fixture_, data_dir());
+    ASSERT_FALSE(ledger.ok()) << "the node started on a damaged data directory";
+    const std::string& message = ledger.status().message();
+    EXPECT_EQ(ledger.status().code(), Code::kDataLoss) << message;  // mbl-node exits 3
+    EXPECT_NE(message.find(what), std::string::npos) << message;
+    EXPECT_NE(message.find("restore it from a backup"), std::string::npos) << message;
+    EXPECT_NE(message.find("catches up from its peers"), std::string::npos) << message;
+  }
+};
+
+TEST_F(DamagedDataDirectoryTest, AFlippedByteInATableFileIsRefusedNamingTheFile) {
+  MoveTheLogIntoTableFiles();
+  auto table = test_support::LargestFile(data_dir(), ".sst");
+  ASSERT_FALSE(table.empty());
+  test_support::FlipByte(table, 0.25);
+  ExpectRefusedAtStart(table.filename().string());
+}
+
+TEST_F(DamagedDataDirectoryTest, AMissingTableFileIsRefused) {
+  MoveTheLogIntoTableFiles();
+  auto table = test_support::LargestFile(data_dir(), ".sst");
+  ASSERT_FALSE(table.empty());
+  std::filesystem::remove(table);
+  ExpectRefusedAtStart(table.stem().string());  // RocksDB names it, also as 000012.ldb
+}
+
+TEST_F(DamagedDataDirectoryTest, AFlippedByteInTheWriteAheadLogIsRefused) {
+  auto log = test_support::LargestFile(data_dir(), ".log");
+  ASSERT_FALSE(log.empty());
+  test_support::FlipByte(log, 0.5);
+  ExpectRefusedAtStart("write-ahead log");
+}
+
+// The one damage a crash can do to synced writes: the write in flight is cut short. It was never
+// acknowledged, so the store opens at the block before it.
+TEST_F(DamagedDataDirectoryTest, ALogCutShortByACrashOpensAtTheLastWholeBlock) {
+  auto log = test_support::LargestFile(data_dir(), ".log");
+  ASSERT_FALSE(log.empty());
+  test_support::TruncateTo(log, std::filesystem::file_size(log) - 16);
+  auto ledger = testing::OpenTestLedger(fixture_, data_dir());
+  ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+  EXPECT_EQ((*ledger)->store().tip().height, 1u);
+  EXPECT_TRUE((*ledger)->store().CheckIntegrity().ok());
+}
+
+TEST_F(DamagedDataDirectoryTest, AMissingManifestIsRefused) {
+  MoveTheLogIntoTableFiles();
+  auto manifest = test_support::CurrentManifest(data_dir());
+  std::filesystem::remove(manifest);
+  ExpectRefusedAtStart("CURRENT names " + manifest.filename().string() + ", which is missing");
+}
+
+TEST_F(DamagedDataDirectoryTest, AnEmptyManifestIsRefused) {
+  MoveTheLogIntoTableFiles();
+  auto manifest = test_support::CurrentManifest(data_dir());
+  test_support::TruncateTo(manifest, 0);
+  ExpectRefusedAtStart(manifest.filename().string() + " is empty");
+}
+
+TEST_F(DamagedDataDirectoryTest, AManifestCutShortIsRefused) {
+  MoveTheLogIntoTableFiles();
+  auto manifest = test_support::CurrentManifest(data_dir());
+  test_support::TruncateTo(manifest, std::filesystem::file_size(manifest) / 2);
+  auto ledger = testing::OpenTestLedger(fixture_, data_dir());
+  ASSERT_FALSE(ledger.ok()) << "the node started on a cut-short MANIFEST";
+  EXPECT_EQ(ledger.status().code(), Code::kDataLoss) << ledger.status().ToString();
+  EXPECT_NE(ledger.status().message().find("restore it from a backup"), std::string::npos);
+}
+
+// Without CURRENT, RocksDB would take the directory for a new database; the node refuses instead
+// of starting empty over the remains of the old one.
+TEST_F(DamagedDataDirectoryTest, AMissingCurrentFileIsRefusedRatherThanStartingEmpty) {
+  std::filesystem::remove(data_dir() / "CURRENT");
+  ExpectRefusedAtStart(
+      "CURRENT, which names the MANIFEST listing the database's files, is missing");
+}
+
+TEST_F(DamagedDataDirectoryTest, AnEmptyCurrentFileIsRefused) {
+  test_support::TruncateTo(data_dir() / "CURRENT", 0);
+  ExpectRefusedAtStart("CURRENT is empty or damaged");
 }
 
 TEST(StateChecksum, AddThenSubtractReturnsToZeroInAnyOrder) {
