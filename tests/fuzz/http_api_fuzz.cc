@@ -66,7 +66,7 @@ class FakeLedger final : public node::LedgerService {
                                const node::Reader&) override {
     return nlohmann::json{{"query", std::string(name)}, {"params", params}};
   }
-  Result<nlohmann::json> ExitLookup(std::string_view code) override {
+  Result<std::string> ExitLookup(std::string_view code, std::optional<std::uint64_t>) override {
     return NotFound("no exit record " + std::string(code));
   }
 };

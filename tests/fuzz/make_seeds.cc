@@ -283,6 +283,26 @@ void CopyFiles(const fs::path& from, const std::string& target, const std::strin
   }
 }
 
+// The exit proof vectors as the exit_bundle target reads them: the genesis file a vector names
+// inlined as "genesis", its pinned chain and checkpoint kept.
+void CopyExitVectors(const fs::path& from) {
+  if (!fs::is_directory(from)) return;
+  for (const auto& entry : fs::directory_iterator(from)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    nlohmann::json vector = nlohmann::json::parse(in, nullptr, false);
+    if (vector.is_discarded() || !vector.contains("bundle")) continue;
+    nlohmann::json seed = {{"bundle", vector["bundle"]}};
+    if (vector.contains("genesis_file")) {
+      std::ifstream genesis(from / vector["genesis_file"].get<std::string>(), std::ios::binary);
+      seed["genesis"] = nlohmann::json::parse(genesis, nullptr, false);
+    }
+    if (vector.contains("chain")) seed["chain"] = vector["chain"];
+    if (vector.contains("checkpoint")) seed["checkpoint"] = vector["checkpoint"];
+    Write("exit_bundle", entry.path().stem().string(), seed.dump());
+  }
+}
+
 std::string Request(std::string_view line, const std::vector<std::string>& headers,
                     std::string_view body) {
   std::string out(line);
@@ -373,7 +393,7 @@ int main(int argc, char** argv) {
   // ---- Scenario files, exit proof vectors.
   CopyFiles(source / "scenarios", "scenario", "");
   CopyFiles(source / "scenarios" / "rules", "scenario", "rules-");
-  CopyFiles(source / "tests" / "vectors" / "exit", "exit_bundle", "");
+  CopyExitVectors(source / "tests" / "vectors" / "exit");
 
   // ---- Node configs.
   Write("config", "minimal",
