@@ -73,6 +73,9 @@ inline constexpr std::size_t kPeerQueueBytesMax = 4 * kFrameBytesMax;
 inline constexpr std::int64_t kReconnectBackoffMsMin = 50;
 inline constexpr std::int64_t kReconnectBackoffMsMax = 5'000;
 inline constexpr std::size_t kValidatorsMax = 64;
+// Validator sets an exit proof's history may list (genesis plus this many changes, minus one); a
+// ledger changing its set more often than that needs a checkpointed history (not built yet).
+inline constexpr std::size_t kValidatorSetHistoryMax = 1024;
 static_assert(kFrameBytesMax > kBlockBytesMax, "a frame carries a full block");
 
 // ---- Storage ------------------------------------------------------------------------------

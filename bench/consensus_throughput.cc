@@ -205,7 +205,6 @@ int main(int argc, char** argv) {
         std::make_unique<Replica>(i, records_per_block, dir / ("safety-" + std::to_string(i))));
     node::PeerLinksOptions options;
     options.chain_id = chain_id;
-    options.self_index = i;
     for (std::uint32_t j = 0; j < kNodes; ++j) {
       if (j != i) options.peers.push_back({j, public_keys[j], "127.0.0.1", 0});
     }

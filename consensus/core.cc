@@ -31,6 +31,7 @@ std::optional<TimeoutCertificate> StartTc(Round start, const std::optional<Safet
 
 Block MakeGenesisBlock(const Genesis& genesis) {
   Block block;
+  block.height = genesis.height;
   block.time_ms = genesis.time_ms;
   block.execution = genesis.execution;
   SealBlock(block);
@@ -40,6 +41,7 @@ Block MakeGenesisBlock(const Genesis& genesis) {
 QuorumCertificate MakeGenesisQc(const Block& genesis_block) {
   QuorumCertificate qc;
   qc.vote_data.block_id = genesis_block.id;
+  qc.vote_data.height = genesis_block.height;
   qc.vote_data.execution = genesis_block.execution;
   return qc;
 }

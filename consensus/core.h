@@ -33,9 +33,12 @@
 
 namespace mbl::consensus {
 
-// The genesis block every validator starts from: round 0, height 0, no payload, and the state the
-// host's genesis produced. Its QC (MakeGenesisQc) is the only certificate without signatures.
+// The genesis block every validator starts from: round 0, no payload, and the state the host's
+// genesis produced. Its QC (MakeGenesisQc) is the only certificate without signatures. Height 0
+// for the ledger's first validator set; a later set (an epoch, node/epoch.h) starts from the
+// height of the block that established it.
 struct Genesis {
+  Height height = 0;
   std::int64_t time_ms = 0;
   ExecutionResult execution;
 };

@@ -1,10 +1,14 @@
 #include "node/bft_host.h"
 
+#include <algorithm>
+
 #include "base/check.h"
 #include "base/limits.h"
+#include "chaincode/epochs.h"
 #include "consensus/codec.h"
 #include "consensus/core.h"
 #include "crypto/encoding.h"
+#include "node/epoch.h"
 #include "node/log.h"
 #include "node/records_payload.h"
 
@@ -13,17 +17,10 @@ namespace {
 
 std::string Text(std::uint64_t value) { return std::to_string(value); }
 
-consensus::Genesis GenesisOf(const Store& store) {
-  auto block = store.GetBlock(0);
-  MBL_CHECK_MSG(block.ok(), "the store has no genesis block: " + block.status().ToString());
-  return consensus::Genesis{block->header.time_ms,
-                            {block->header.state_root, block->header.results_root}};
-}
-
 }  // namespace
 
 BftHost::BftHost(Store& store, Mempool& mempool, BftHostOptions options)
-    : store_(store), mempool_(mempool), options_(std::move(options)), genesis_(GenesisOf(store)) {
+    : store_(store), mempool_(mempool), options_(std::move(options)) {
   auto root = ReadCommitted(store_.tip().height);
   MBL_CHECK_MSG(root.has_value(), "the committed tip at height " + Text(store_.tip().height) +
                                       " has no readable BFT certificate");
@@ -31,40 +28,30 @@ BftHost::BftHost(Store& store, Mempool& mempool, BftHostOptions options)
 }
 
 std::optional<consensus::CommittedBlock> BftHost::ReadCommitted(consensus::Height height) {
-  if (height == 0) {
-    consensus::Block genesis = consensus::MakeGenesisBlock(genesis_);
-    return consensus::CommittedBlock{genesis, consensus::MakeGenesisQc(genesis)};
+  const consensus::Height root_height = options_.root.height;
+  const consensus::Block root = consensus::MakeGenesisBlock(options_.root);
+  if (height == root_height) return consensus::CommittedBlock{root, consensus::MakeGenesisQc(root)};
+  // Blocks of earlier epochs are not this consensus instance's (node/epoch.h serves them).
+  if (height < root_height || store_.tip().empty || height > store_.tip().height) {
+    return std::nullopt;
   }
-  if (store_.tip().empty || height > store_.tip().height) return std::nullopt;
   auto stored = store_.GetBlock(height);
-  auto parent = store_.GetBlock(height - 1);
-  if (!stored.ok() || !parent.ok()) return std::nullopt;
-  auto certificate = DecodeBftCertificate(stored->certificate);
-  if (!certificate.ok()) return std::nullopt;
-  consensus::QuorumCertificate parent_qc;
-  if (height == 1) {
-    parent_qc = consensus::MakeGenesisQc(consensus::MakeGenesisBlock(genesis_));
-  } else {
+  if (!stored.ok()) return std::nullopt;
+  consensus::QuorumCertificate parent_qc = consensus::MakeGenesisQc(root);
+  if (height > root_height + 1) {
+    auto parent = store_.GetBlock(height - 1);
+    if (!parent.ok()) return std::nullopt;
     auto parent_certificate = DecodeBftCertificate(parent->certificate);
     if (!parent_certificate.ok()) return std::nullopt;
     parent_qc = parent_certificate->qc;
   }
-  consensus::Block block;
-  block.round = certificate->round;
-  block.height = height;
-  block.time_ms = stored->header.time_ms;
-  block.author = certificate->author;
-  block.qc = std::move(parent_qc);
-  block.payload = EncodeRecordsPayload(stored->records);
-  block.execution = {stored->header.state_root, stored->header.results_root};
-  consensus::SealBlock(block);
-  if (block.id != certificate->qc.certified_block_id()) {
+  auto block = ToConsensusBlock(*stored, parent_qc);
+  if (!block.ok()) {
     Log(LogLevel::kError, "stored_block_mismatch",
-        {{"height", height},
-         {"detail", "the stored block does not hash to the block its QC certifies"}});
+        {{"height", height}, {"detail", block.status().ToString()}});
     return std::nullopt;
   }
-  return consensus::CommittedBlock{std::move(block), std::move(certificate->qc)};
+  return std::move(*block);
 }
 
 Result<std::vector<const BftHost::Speculative*>> BftHost::UncommittedChain(
@@ -92,6 +79,11 @@ std::set<chaincode::RecordId> BftHost::RecordIdsIn(
   return ids;
 }
 
+bool BftHost::EndsEpoch(const std::vector<const Speculative*>& chain) {
+  return std::any_of(chain.begin(), chain.end(),
+                     [](const Speculative* block) { return block->starts_epoch; });
+}
+
 Result<consensus::ExecutionResult> BftHost::Execute(const consensus::Block& block,
                                                     const consensus::ExecutionResult& parent) {
   MBL_ASSIGN_OR_RETURN(std::vector<chaincode::SignedRecord> records,
@@ -101,6 +93,10 @@ Result<consensus::ExecutionResult> BftHost::Execute(const consensus::Block& bloc
   if (block.height != parent_height + 1) {
     return InvalidArgument("block at height " + Text(block.height) +
                            " does not follow its parent at height " + Text(parent_height));
+  }
+  if (!records.empty() && EndsEpoch(chain)) {
+    return InvalidArgument("block at height " + Text(block.height) +
+                           " holds records after a validator-set change; it must be empty");
   }
   auto snapshot = store_.Snapshot();
   chaincode::OverlayState state(*snapshot);
@@ -113,14 +109,16 @@ Result<consensus::ExecutionResult> BftHost::Execute(const consensus::Block& bloc
   consensus::Block sealed = block;
   sealed.execution = result;
   consensus::SealBlock(sealed);
-  speculative_[sealed.id] =
-      Speculative{block.parent_id(), block.height, std::move(records), std::move(execution)};
+  const bool starts_epoch = chaincode::StartsEpoch(execution.writes);
+  speculative_[sealed.id] = Speculative{block.parent_id(), block.height, std::move(records),
+                                        std::move(execution), starts_epoch};
   return result;
 }
 
 consensus::ProposalPayload BftHost::MakePayload(const consensus::Block& parent) {
   std::vector<chaincode::SignedRecord> records;
-  if (auto chain = UncommittedChain(parent.id); chain.ok()) {
+  // After a validator-set change the epoch only finishes committing it: empty blocks.
+  if (auto chain = UncommittedChain(parent.id); chain.ok() && !EndsEpoch(*chain)) {
     records =
         mempool_.Peek(options_.block_records_max, options_.block_bytes_max, RecordIdsIn(*chain));
   }
@@ -133,6 +131,10 @@ Status BftHost::ValidatePayload(const consensus::Block& block, const consensus::
   if (records.size() > options_.block_records_max) {
     return InvalidArgument("proposed block holds " + Text(records.size()) +
                            " records, more than the limit of " + Text(options_.block_records_max));
+  }
+  if (auto chain = UncommittedChain(parent.id);
+      !records.empty() && chain.ok() && EndsEpoch(*chain)) {
+    return InvalidArgument("proposed block holds records after a validator-set change");
   }
   const std::int64_t now_ms = options_.clock();
   if (block.time_ms > now_ms + options_.clock_allowance_ms) {
@@ -155,14 +157,24 @@ Status BftHost::ValidatePayload(const consensus::Block& block, const consensus::
   return Status::Ok();
 }
 
-Result<std::vector<chaincode::RecordId>> BftHost::Commit(
-    const consensus::CommittedBlock& committed) {
-  const consensus::Block& block = committed.block;
+Result<bool> BftHost::EnsureExecuted(const consensus::Block& block) {
   if (!speculative_.contains(block.id)) {
     MBL_ASSIGN_OR_RETURN(consensus::ExecutionResult ignored,
                          Execute(block, block.qc.vote_data.execution));
     (void)ignored;
   }
+  auto it = speculative_.find(block.id);
+  MBL_CHECK_MSG(it != speculative_.end(),
+                "committed block at height " + Text(block.height) +
+                    " executes differently on this node (non-determinism or more than f faults)");
+  return it->second.starts_epoch;
+}
+
+Result<std::vector<chaincode::RecordId>> BftHost::Commit(
+    const consensus::CommittedBlock& committed) {
+  const consensus::Block& block = committed.block;
+  MBL_ASSIGN_OR_RETURN(bool starts_epoch, EnsureExecuted(block));
+  (void)starts_epoch;
   Speculative& speculative = speculative_.at(block.id);
   MBL_CHECK_MSG(speculative.execution.state_root == block.execution.state_root &&
                     speculative.execution.results_root == block.execution.results_root,

@@ -26,13 +26,16 @@ struct BftHostOptions {
   std::int64_t clock_allowance_ms = 0;
   ClockFn clock;
   std::vector<crypto::PublicKey> validators;  // by validator index: block proposers in headers
+  // The root of the epoch's consensus (node/epoch.h): the genesis for epoch 0, otherwise the
+  // block that established the epoch's validator set. The store's tip is at or above it.
+  consensus::Genesis root;
 };
 
 class BftHost final : public consensus::Executor,
                       public consensus::PayloadSource,
                       public consensus::CommittedBlockReader {
  public:
-  // `store` holds at least the genesis block; its tip is the committed root.
+  // `store` holds at least the epoch's root block; its tip is the committed root.
   BftHost(Store& store, Mempool& mempool, BftHostOptions options);
 
   Result<consensus::ExecutionResult> Execute(const consensus::Block& block,
@@ -41,12 +44,15 @@ class BftHost final : public consensus::Executor,
   Status ValidatePayload(const consensus::Block& block, const consensus::Block& parent) override;
   std::optional<consensus::CommittedBlock> ReadCommitted(consensus::Height height) override;
 
+  // Executes `block` (on the store's tip) unless it was already; true when it changes the
+  // validator set, i.e. ends the epoch once committed.
+  Result<bool> EnsureExecuted(const consensus::Block& block);
   // Stores a block the core committed, with its certifying QC, in one synced batch. Returns the
   // ids of its records. Blocks arrive in height order, each extending the store's tip.
   Result<std::vector<chaincode::RecordId>> Commit(const consensus::CommittedBlock& committed);
 
-  // The genesis of consensus: block 0 of the store.
-  consensus::Genesis genesis() const { return genesis_; }
+  // The genesis of this epoch's consensus.
+  consensus::Genesis genesis() const { return options_.root; }
   std::size_t speculative_blocks() const { return speculative_.size(); }
 
  private:
@@ -55,17 +61,18 @@ class BftHost final : public consensus::Executor,
     consensus::Height height = 0;
     std::vector<chaincode::SignedRecord> records;
     chaincode::BlockExecution execution;
+    bool starts_epoch = false;  // changes the validator set: its descendants stay empty
   };
 
   // The uncommitted blocks from `id` back to the committed root, newest first; an error when the
   // chain does not reach the root (the block is on an abandoned branch or unknown).
   Result<std::vector<const Speculative*>> UncommittedChain(const consensus::BlockId& id) const;
   std::set<chaincode::RecordId> RecordIdsIn(const std::vector<const Speculative*>& chain) const;
+  static bool EndsEpoch(const std::vector<const Speculative*>& chain);
 
   Store& store_;
   Mempool& mempool_;
   const BftHostOptions options_;
-  consensus::Genesis genesis_;
   consensus::BlockId committed_id_{};  // the consensus id of the store's tip
   std::map<consensus::BlockId, Speculative> speculative_;
 };

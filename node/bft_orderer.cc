@@ -72,48 +72,143 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+void PutU64(std::string& out, std::uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+bool TakeU64(std::string_view& in, std::uint64_t& value) {
+  if (in.size() < 8) return false;
+  value = 0;
+  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<std::uint8_t>(in[i]);
+  in.remove_prefix(8);
+  return true;
+}
+
+// A node behind an epoch asks again this often while it gets no answer.
+constexpr auto kSyncRetry = std::chrono::milliseconds(500);
+// At most one epoch notice per peer per this interval (a peer behind sends many frames).
+constexpr auto kNoticeInterval = std::chrono::milliseconds(500);
+
 }  // namespace
 
-BftOrderer::BftOrderer(Store& store, Mempool& mempool, PeerNetwork& network, crypto::KeyPair key,
+BftOrderer::BftOrderer(Store& store, Mempool& mempool, crypto::KeyPair key,
                        BftOrdererOptions options, CommittedFn on_committed)
     : store_(store),
       mempool_(mempool),
-      network_(network),
       key_(std::move(key)),
       options_(std::move(options)),
       on_committed_(std::move(on_committed)),
-      host_(store, mempool, options_.host),
       signer_(key_) {}
 
 Result<std::unique_ptr<BftOrderer>> BftOrderer::Start(Store& store, Mempool& mempool,
-                                                      PeerNetwork& network, crypto::KeyPair key,
+                                                      crypto::KeyPair key,
                                                       BftOrdererOptions options,
                                                       CommittedFn on_committed) {
-  MBL_ASSIGN_OR_RETURN(consensus::ValidatorSet validators,
-                       consensus::ValidatorSet::Create(options.validators));
-  std::unique_ptr<BftOrderer> orderer(new BftOrderer(store, mempool, network, std::move(key),
-                                                     std::move(options), std::move(on_committed)));
+  std::unique_ptr<BftOrderer> orderer(
+      new BftOrderer(store, mempool, std::move(key), std::move(options), std::move(on_committed)));
+  MBL_RETURN_IF_ERROR(orderer->BeginEpoch());
   BftOrderer& self = *orderer;
+  self.thread_ = std::thread([&self] { self.Run(); });
+  return orderer;
+}
+
+std::string BftOrderer::SafetyKey() const {
+  if (epoch_.number == 0) return std::string(kConsensusStateKey);
+  return std::string(kConsensusStateKey) + "/" + std::to_string(epoch_.number);
+}
+
+Status BftOrderer::BeginEpoch() {
+  MBL_ASSIGN_OR_RETURN(EpochSetup setup,
+                       ReadEpochSetup(store_, options_.chain_id, key_.public_key));
+  const bool new_epoch = !epoch_started_ || setup.number != epoch_.number;
+  if (new_epoch && epoch_started_) {
+    Log(LogLevel::kInfo, "epoch_started",
+        {{"epoch", setup.number},
+         {"base_height", setup.genesis.height},
+         {"validators", setup.validators.size()},
+         {"role", setup.self ? "validator" : "follower"}});
+  }
+  if (setup.validators.size() < 2) {
+    return FailedPrecondition("epoch " + std::to_string(setup.number) + " has " +
+                              std::to_string(setup.validators.size()) +
+                              " validator: BFT ordering needs at least 2");
+  }
+  core_.reset();
+  actions_.clear();
+  epoch_ended_ = false;
+  const std::uint64_t previous_epoch = epoch_.number;
+  epoch_ = std::move(setup);
+  epoch_started_ = true;
+
+  BftHostOptions host = options_.host;
+  host.validators = epoch_.keys();
+  host.root = epoch_.genesis;
+  host_ = std::make_unique<BftHost>(store_, mempool_, host);
+
+  if (new_epoch) {
+    if (previous_epoch != epoch_.number && epoch_.number > 0) {
+      // The previous epoch's safety data guards nothing any more: its signatures do not count
+      // in this epoch's domain.
+      (void)store_.PutSafetyData(previous_epoch == 0 ? std::string(kConsensusStateKey)
+                                                     : std::string(kConsensusStateKey) + "/" +
+                                                           std::to_string(previous_epoch),
+                                 "");
+    }
+    NetworkSetup network;
+    network.chain_id = options_.chain_id;
+    network.self = epoch_.self;
+    network.validators = epoch_.validators;
+    const std::uint64_t generation = ++generation_;
+    std::unique_ptr<PeerNetwork> old;
+    {
+      std::lock_guard lock(network_mutex_);
+      old = std::move(network_);
+    }
+    old.reset();  // joins its link thread before the new links bind the same port
+    MBL_ASSIGN_OR_RETURN(
+        auto made,
+        options_.make_network(network, [this, generation](std::uint32_t from, std::string frame) {
+          OnFrame(generation, from, std::move(frame));
+        }));
+    std::lock_guard lock(network_mutex_);
+    network_ = std::move(made);
+  }
+
+  voted_blocks_.clear();
+  {
+    std::lock_guard lock(mutex_);
+    timer_.reset();
+    status_.epoch = epoch_.number;
+    status_.validator = epoch_.self.has_value();
+    status_.validators = epoch_.keys();
+    status_.self = epoch_.self;
+    if (new_epoch) {
+      status_.last_commit_qc.reset();
+      status_.syncing = false;  // frames of a later epoch, if any, start it again
+    }
+  }
+  if (!epoch_.self) return Status::Ok();  // a follower: it only catches up (RequestSync)
+
+  MBL_ASSIGN_OR_RETURN(consensus::ValidatorSet validators,
+                       consensus::ValidatorSet::Create(epoch_.keys()));
   consensus::RecoveryState recovery;
-  const Tip tip = store.tip();
-  if (tip.height > 0) recovery.committed_root = self.host_.ReadCommitted(tip.height);
-  if (auto stored = store.GetSafetyData(kConsensusStateKey)) {
+  const Tip tip = store_.tip();
+  if (tip.height > epoch_.genesis.height)
+    recovery.committed_root = host_->ReadCommitted(tip.height);
+  if (auto stored = store_.GetSafetyData(SafetyKey()); stored && !stored->empty()) {
     MBL_RETURN_IF_ERROR(DecodeConsensusState(*stored, recovery)
                             .WithContext("recovering consensus state; restore the data directory "
                                          "from a backup, or wipe it and let the node catch up"));
   }
   std::erase_if(recovery.voted_blocks,
                 [&](const consensus::Block& block) { return block.height <= tip.height; });
-  self.voted_blocks_ = recovery.voted_blocks;
-  consensus::ConsensusConfig config{std::move(validators), self.options_.self,
-                                    self.options_.chain_id, self.host_.genesis(),
-                                    self.options_.timeouts};
-  self.core_ = std::make_unique<consensus::ConsensusCore>(
-      std::move(config),
-      consensus::ConsensusDependencies{self.host_, self.host_, self.signer_, self.host_},
+  voted_blocks_ = recovery.voted_blocks;
+  consensus::ConsensusConfig config{std::move(validators), *epoch_.self, epoch_.domain,
+                                    epoch_.genesis, options_.timeouts};
+  core_ = std::make_unique<consensus::ConsensusCore>(
+      std::move(config), consensus::ConsensusDependencies{*host_, *host_, signer_, *host_},
       std::move(recovery));
-  self.thread_ = std::thread([&self] { self.Run(); });
-  return orderer;
+  return Status::Ok();
 }
 
 BftOrderer::~BftOrderer() { Stop(); }
@@ -125,16 +220,32 @@ void BftOrderer::Stop() {
     wake_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
+  std::unique_ptr<PeerNetwork> network;
+  {
+    std::lock_guard lock(network_mutex_);
+    network = std::move(network_);
+  }
+  network.reset();  // joins the link thread: no frame arrives after this
 }
 
-void BftOrderer::OnConsensusFrame(std::uint32_t from, std::string body) {
+void BftOrderer::BroadcastRecords(const std::string& frame) {
+  std::lock_guard lock(network_mutex_);
+  if (network_) network_->Broadcast(frame);
+}
+
+void BftOrderer::OnFrame(std::uint64_t generation, std::uint32_t from, std::string frame) {
+  if (frame.empty()) return;
+  if (static_cast<FrameKind>(frame[0]) == FrameKind::kRecords) {
+    if (options_.on_records) options_.on_records(from, std::string_view(frame).substr(1));
+    return;
+  }
   std::lock_guard lock(mutex_);
-  if (stopping_ || queued_bytes_ + body.size() > kEventQueueBytesMax) {
+  if (stopping_ || queued_bytes_ + frame.size() > kEventQueueBytesMax) {
     ++status_.messages_refused;
     return;
   }
-  queued_bytes_ += body.size();
-  events_.push_back(Event{from, std::move(body), false});
+  queued_bytes_ += frame.size();
+  events_.push_back(Event{generation, from, std::move(frame), false});
   wake_.notify_one();
 }
 
@@ -144,25 +255,37 @@ void BftOrderer::PayloadReady() {
   for (const Event& event : events_) {
     if (event.payload_ready) return;
   }
-  events_.push_back(Event{0, {}, true});
+  events_.push_back(Event{0, 0, {}, true});
   wake_.notify_one();
 }
 
 BftStatus BftOrderer::status() const {
-  std::lock_guard lock(mutex_);
-  return status_;
+  BftStatus status;
+  {
+    std::lock_guard lock(mutex_);
+    status = status_;
+  }
+  std::lock_guard lock(network_mutex_);
+  if (network_) status.links = network_->Links();
+  return status;
 }
 
 void BftOrderer::Run() {
-  Apply(core_->Start());
+  if (core_) Apply(core_->Start());
+  if (!epoch_.self) RequestSync(std::nullopt);
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     auto due = [&] { return timer_ && std::chrono::steady_clock::now() >= timer_->second; };
-    if (events_.empty() && !due()) {
-      if (timer_) {
-        wake_.wait_until(lock, timer_->second);
-      } else {
+    // A follower, or a validator whose peers are in a later epoch, asks again while behind.
+    const bool behind = !epoch_.self || status_.syncing;
+    const auto sync_due = sync_requested_ + kSyncRetry;
+    if (events_.empty() && !due() && !(behind && std::chrono::steady_clock::now() >= sync_due)) {
+      auto wake_at = timer_ ? timer_->second : std::chrono::steady_clock::time_point::max();
+      if (behind) wake_at = std::min(wake_at, sync_due);
+      if (wake_at == std::chrono::steady_clock::time_point::max()) {
         wake_.wait(lock);
+      } else {
+        wake_.wait_until(lock, wake_at);
       }
       continue;
     }
@@ -181,26 +304,163 @@ void BftOrderer::Run() {
     if (!events_.empty()) {
       Event event = std::move(events_.front());
       events_.pop_front();
-      queued_bytes_ -= event.body.size();
+      queued_bytes_ -= event.frame.size();
       lock.unlock();
-      if (event.payload_ready) {
-        Apply(core_->OnPayloadReady());
-      } else if (auto message = consensus::DecodeMessage(event.body); message.ok()) {
-        Apply(core_->OnMessage(event.from, *message));
-      } else {
-        Log(LogLevel::kDebug, "consensus_frame_refused",
-            {{"from", event.from}, {"error", message.status().ToString()}});
-        std::lock_guard relock(mutex_);
-        ++status_.messages_refused;
-      }
-    } else {
+      HandleEvent(std::move(event));
+    } else if (due()) {
       const consensus::Round round = timer_->first;
       timer_.reset();
-      { ++status_.local_timeouts; }
+      ++status_.local_timeouts;
       lock.unlock();
-      Apply(core_->OnLocalTimeout(round));
+      if (core_) Apply(core_->OnLocalTimeout(round));
+    } else {
+      lock.unlock();
+      RequestSync(std::nullopt);
+    }
+    if (epoch_ended_) {
+      if (Status begun = BeginEpoch(); !begun.ok()) {
+        Stall(begun.WithContext("starting the next epoch"));
+      } else if (core_) {
+        Apply(core_->Start());
+      }
     }
     lock.lock();
+  }
+}
+
+void BftOrderer::HandleEvent(Event event) {
+  if (event.payload_ready) {
+    if (core_) Apply(core_->OnPayloadReady());
+    return;
+  }
+  if (event.generation != generation_) return;  // from the links of an earlier epoch
+  const auto kind = static_cast<FrameKind>(event.frame[0]);
+  std::string_view body = std::string_view(event.frame).substr(1);
+  switch (kind) {
+    case FrameKind::kConsensus:
+      return HandleConsensusFrame(event.from, body);
+    case FrameKind::kSyncRequest:
+      return HandleSyncRequest(event.from, body);
+    case FrameKind::kSyncResponse:
+      return HandleSyncResponse(event.from, body);
+    case FrameKind::kEpochNotice: {
+      std::uint64_t epoch = 0;
+      if (TakeU64(body, epoch) && body.empty() && epoch > epoch_.number) RequestSync(event.from);
+      return;
+    }
+    default: {
+      std::lock_guard lock(mutex_);
+      ++status_.messages_refused;
+    }
+  }
+}
+
+void BftOrderer::HandleConsensusFrame(std::uint32_t from, std::string_view body) {
+  std::uint64_t epoch = 0;
+  if (!TakeU64(body, epoch)) {
+    std::lock_guard lock(mutex_);
+    ++status_.messages_refused;
+    return;
+  }
+  if (epoch > epoch_.number) return RequestSync(from);  // we are behind: catch up first
+  if (epoch < epoch_.number) return NoticeEpoch(from);  // the peer is behind: tell it
+  if (!core_) return;
+  if (auto message = consensus::DecodeMessage(body); message.ok()) {
+    Apply(core_->OnMessage(from, *message));
+  } else {
+    Log(LogLevel::kDebug, "consensus_frame_refused",
+        {{"from", from}, {"error", message.status().ToString()}});
+    std::lock_guard lock(mutex_);
+    ++status_.messages_refused;
+  }
+}
+
+void BftOrderer::NoticeEpoch(std::uint32_t to) {
+  const auto now = std::chrono::steady_clock::now();
+  auto [it, inserted] = noticed_.try_emplace(to, now);
+  if (!inserted && now < it->second + kNoticeInterval) return;
+  it->second = now;
+  std::string body;
+  PutU64(body, epoch_.number);
+  SendFrame(to, FrameKind::kEpochNotice, std::move(body));
+}
+
+void BftOrderer::RequestSync(std::optional<std::uint32_t> from) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < sync_requested_ + kSyncRetry && !from) return;
+  if (from && now < sync_requested_ + kSyncRetry / 5) return;
+  sync_requested_ = now;
+  if (from) {
+    sync_peer_ = *from;
+  } else {
+    // No hint: ask the validators of the epoch in turn.
+    sync_peer_ = static_cast<std::uint32_t>((sync_peer_ + 1) % epoch_.validators.size());
+    if (epoch_.self && sync_peer_ == *epoch_.self) {
+      sync_peer_ = static_cast<std::uint32_t>((sync_peer_ + 1) % epoch_.validators.size());
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (epoch_.self && !status_.syncing) {
+      Log(LogLevel::kInfo, "epoch_sync_started",
+          {{"epoch", epoch_.number}, {"height", store_.tip().height}, {"peer", sync_peer_}});
+    }
+    status_.syncing = epoch_.self.has_value() || status_.syncing;
+  }
+  std::string body;
+  PutU64(body, epoch_.number);
+  PutU64(body, store_.tip().height);
+  SendFrame(sync_peer_, FrameKind::kSyncRequest, std::move(body));
+}
+
+void BftOrderer::HandleSyncRequest(std::uint32_t from, std::string_view body) {
+  std::uint64_t epoch = 0;
+  std::uint64_t height = 0;
+  if (!TakeU64(body, epoch) || !TakeU64(body, height) || !body.empty()) return;
+  if (epoch >= epoch_.number) return;  // the same epoch catches up through consensus
+  auto chunk = BuildSyncChunk(store_, epoch, height, limits::kFrameBytesMax / 2);
+  if (!chunk.ok()) {
+    Log(LogLevel::kDebug, "sync_request_not_served",
+        {{"from", from}, {"error", chunk.status().ToString()}});
+    return;
+  }
+  SendFrame(from, FrameKind::kSyncResponse, EncodeSyncChunk(*chunk));
+}
+
+void BftOrderer::HandleSyncResponse(std::uint32_t from, std::string_view body) {
+  auto chunk = DecodeSyncChunk(body);
+  Result<std::vector<consensus::CommittedBlock>> blocks =
+      chunk.ok() ? VerifySyncChunk(*chunk, epoch_, store_) : chunk.status();
+  if (!blocks.ok()) {
+    Log(LogLevel::kWarn, "sync_response_refused",
+        {{"from", from}, {"error", blocks.status().ToString()}});
+    std::lock_guard lock(mutex_);
+    ++status_.messages_refused;
+    return;
+  }
+  // The blocks change the store behind the core's back: it restarts from the store afterwards,
+  // as after a restart of the node.
+  core_.reset();
+  actions_.clear();
+  Status stored = Status::Ok();
+  for (std::size_t i = 0; i < blocks->size() && stored.ok() && !epoch_ended_; ++i) {
+    auto end_proof = [&] {
+      CommitProof proof;
+      for (std::size_t j = i; j < blocks->size(); ++j) proof.push_back((*blocks)[j].qc);
+      proof.insert(proof.end(), chunk->proof.begin() + 1, chunk->proof.end());
+      return proof;
+    };
+    stored = CommitOne((*blocks)[i], end_proof);
+  }
+  if (!stored.ok()) {
+    Stall(stored.WithContext("storing blocks fetched from validator " + std::to_string(from)));
+  }
+  if (epoch_ended_) return;  // Run() begins the next epoch
+  if (Status begun = BeginEpoch(); !begun.ok()) return Stall(begun);
+  if (core_) Apply(core_->Start());
+  if (stored.ok()) {
+    sync_requested_ = {};
+    RequestSync(from);  // more of the epoch to fetch
   }
 }
 
@@ -223,12 +483,15 @@ void BftOrderer::Drain() {
     Status status = Carry(actions_.front());
     if (!status.ok()) return Stall(std::move(status));
     actions_.pop_front();
+    // The rest is the ended epoch's (votes, timeouts): the next epoch starts afresh (Run).
+    if (epoch_ended_) actions_.clear();
   }
   std::lock_guard lock(mutex_);
   if (!status_.error.ok()) {
     Log(LogLevel::kInfo, "ordering_resumed", {{"after", status_.error.ToString()}});
     status_.error = Status::Ok();
   }
+  if (!core_) return;
   const consensus::Round round = core_->current_round();
   if (round != status_.round) ++status_.rounds_entered;
   status_.round = round;
@@ -282,46 +545,79 @@ Status BftOrderer::PersistSafety(const consensus::PersistSafetyData& persist) {
   std::erase_if(voted_blocks_,
                 [&](const consensus::Block& block) { return block.height <= committed; });
   auto start = std::chrono::steady_clock::now();
-  MBL_RETURN_IF_ERROR(store_
-                          .PutSafetyData(kConsensusStateKey,
-                                         EncodeConsensusState(persist.safety_data, voted_blocks_))
-                          .WithContext("persisting consensus safety data"));
+  MBL_RETURN_IF_ERROR(
+      store_.PutSafetyData(SafetyKey(), EncodeConsensusState(persist.safety_data, voted_blocks_))
+          .WithContext("persisting consensus safety data"));
   std::lock_guard lock(mutex_);
   ++status_.safety_writes;
   status_.safety_write_seconds_total += SecondsSince(start);
   return Status::Ok();
 }
 
+Status BftOrderer::CommitOne(const consensus::CommittedBlock& block,
+                             const std::function<CommitProof()>& end_proof) {
+  if (block.block.height <= store_.tip().height) return Status::Ok();  // stored before a restart
+  auto start = std::chrono::steady_clock::now();
+  const std::string where = "committing block " + std::to_string(block.block.height);
+  MBL_ASSIGN_OR_RETURN(bool ends_epoch, host_->EnsureExecuted(block.block));
+  if (ends_epoch) {
+    // Kept before the block, so that a node whose state is in the next epoch can always prove
+    // how it got there.
+    MBL_RETURN_IF_ERROR(PutEpochEnd(store_, epoch_.number, end_proof()).WithContext(where));
+  }
+  auto ids = host_->Commit(block);
+  if (!ids.ok()) return ids.status().WithContext(where);
+  {
+    std::lock_guard lock(mutex_);
+    ++status_.blocks_committed;
+    status_.commit_write_seconds_total += SecondsSince(start);
+    status_.committed_height = block.block.height;
+  }
+  mempool_.Remove(*ids);
+  on_committed_(*ids);
+  if (ends_epoch) {
+    Log(LogLevel::kInfo, "epoch_ended", {{"epoch", epoch_.number}, {"height", block.block.height}});
+    epoch_ended_ = true;
+  }
+  return Status::Ok();
+}
+
 Status BftOrderer::CommitAll(const consensus::CommitBlocks& commit) {
-  for (const consensus::CommittedBlock& block : commit.blocks) {
-    if (block.block.height <= store_.tip().height) continue;  // already stored before a restart
-    auto start = std::chrono::steady_clock::now();
-    auto ids = host_.Commit(block);
-    if (!ids.ok())
-      return ids.status().WithContext("committing block " + std::to_string(block.block.height));
-    {
-      std::lock_guard lock(mutex_);
-      ++status_.blocks_committed;
-      status_.commit_write_seconds_total += SecondsSince(start);
-    }
-    mempool_.Remove(*ids);
-    on_committed_(*ids);
+  for (std::size_t i = 0; i < commit.blocks.size(); ++i) {
+    // Blocks after a set change are the epoch's empty tail: never stored.
+    auto end_proof = [&] {
+      CommitProof proof;
+      for (std::size_t j = i; j < commit.blocks.size(); ++j) proof.push_back(commit.blocks[j].qc);
+      proof.push_back(commit.commit_qc);
+      return proof;
+    };
+    MBL_RETURN_IF_ERROR(CommitOne(commit.blocks[i], end_proof));
+    if (epoch_ended_) return Status::Ok();
   }
   std::lock_guard lock(mutex_);
   status_.last_commit_qc = commit.commit_qc;
   return Status::Ok();
 }
 
+void BftOrderer::SendFrame(std::uint32_t to, FrameKind kind, std::string body) {
+  std::string frame(1, static_cast<char>(kind));
+  frame += body;
+  std::lock_guard lock(network_mutex_);
+  if (network_) network_->Send(to, std::move(frame));
+}
+
 void BftOrderer::SendMessage(std::uint32_t to, const consensus::Message& message) {
-  std::string frame(1, static_cast<char>(FrameKind::kConsensus));
-  frame += consensus::EncodeMessage(message);
-  network_.Send(to, std::move(frame));
+  std::string body;
+  PutU64(body, epoch_.number);
+  SendFrame(to, FrameKind::kConsensus, body + consensus::EncodeMessage(message));
 }
 
 void BftOrderer::BroadcastMessage(const consensus::Message& message) {
   std::string frame(1, static_cast<char>(FrameKind::kConsensus));
+  PutU64(frame, epoch_.number);
   frame += consensus::EncodeMessage(message);
-  network_.Broadcast(frame);
+  std::lock_guard lock(network_mutex_);
+  if (network_) network_->Broadcast(frame);
 }
 
 void BftOrderer::Stall(Status status) {

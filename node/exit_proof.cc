@@ -1,6 +1,7 @@
 #include "node/exit_proof.h"
 
 #include "base/check.h"
+#include "chaincode/epochs.h"
 #include "chaincode/executor.h"
 #include "chaincode/proto/records.pb.h"
 #include "chaincode/record_json.h"
@@ -8,6 +9,7 @@
 #include "crypto/encoding.h"
 #include "crypto/merkle.h"
 #include "node/block.h"
+#include "node/epoch.h"
 #include "node/records_payload.h"
 
 namespace mbl::node {
@@ -46,21 +48,38 @@ class JsonObjectText {
 };
 
 // The QCs from the block after `height` on, until one proves the 2-chain commit (its round
-// follows its parent's); the node's last commit QC closes the chain at the tip. JSON text.
+// follows its parent's). Within the block's epoch they are the stored blocks' QCs; past the
+// epoch's last block, its end proof (node/epoch.h); past the tip, the node's last commit QC.
+// JSON text.
 Result<std::string> CommitChain(const ExitProofInputs& inputs, std::uint64_t height,
                                 const consensus::VoteData& certified) {
   std::string chain = "[";
   const std::uint64_t tip = inputs.store.tip().height;
+  std::optional<std::uint64_t> end;  // the last block of the exit's epoch, if it ended
+  std::size_t ended_epoch = 0;
+  for (std::size_t n = 0; n < inputs.epoch_bases.size(); ++n) {
+    if (inputs.epoch_bases[n] >= height) {
+      end = inputs.epoch_bases[n];
+      ended_epoch = n;  // epoch_bases[n] began epoch n + 1: it ends epoch n
+      break;
+    }
+  }
+  std::optional<CommitProof> end_proof;
+  if (end) end_proof = GetEpochEnd(inputs.store, ended_epoch);
   consensus::VoteData previous = certified;
-  for (std::uint64_t next = height + 1; next <= tip + 1; ++next) {
+  for (std::uint64_t next = height + 1;; ++next) {
     consensus::VoteData vote;
     if (chain.size() > 1) chain += ",";
-    if (next <= tip) {
+    if (next <= tip && (!end || next <= *end)) {
       MBL_ASSIGN_OR_RETURN(auto block, inputs.cache.Get(inputs.store, next));
       if (!block->certified) return DataLoss("block " + std::to_string(next) + " has no QC");
       vote = *block->certified;
       chain += Quoted(block->qc_hex);
-    } else if (inputs.last_commit_qc &&
+    } else if (end && end_proof && next - *end < end_proof->size()) {
+      const consensus::QuorumCertificate& qc = (*end_proof)[next - *end];
+      vote = qc.vote_data;
+      chain += Quoted(crypto::ToHex(consensus::EncodeQuorumCertificate(qc)));
+    } else if (!end && next == tip + 1 && inputs.last_commit_qc &&
                inputs.last_commit_qc->vote_data.parent_id == previous.block_id) {
       vote = inputs.last_commit_qc->vote_data;
       chain += Quoted(crypto::ToHex(consensus::EncodeQuorumCertificate(*inputs.last_commit_qc)));
@@ -70,6 +89,7 @@ Result<std::string> CommitChain(const ExitProofInputs& inputs, std::uint64_t hei
     }
     if (vote.round == vote.parent_round + 1) return chain + "]";
     previous = vote;
+    if (next > tip + limits::kConsensusPendingBlocksMax) break;
   }
   return Unavailable("no commit proof for block " + std::to_string(height) + " on this node yet");
 }
@@ -244,10 +264,7 @@ Result<std::string> BuildExitProof(const ExitProofInputs& inputs,
     return DataLoss("record " + std::to_string(location->index) + " of block " +
                     std::to_string(location->height) + " is not a system exit record");
   }
-  const bool quorum = inputs.validators.size() > 1;
-  nlohmann::json sets = nlohmann::json::array({{{"from_height", 0},
-                                                {"validators", Hex(inputs.validators)},
-                                                {"established_by", "genesis"}}});
+  const bool quorum = inputs.quorum;
   // Keys in the order nlohmann::json writes them (sorted), values already JSON text.
   JsonObjectText bundle(inputs.genesis_json.size() + 4 * exit->second.result_json.size() +
                         4 * block->block_json.size());
@@ -274,8 +291,53 @@ Result<std::string> BuildExitProof(const ExitProofInputs& inputs,
   bundle.Add("result", exit->second.result_json);
   MBL_ASSIGN_OR_RETURN(std::string shown_tip, ShowBlock(inputs, tip, quorum));
   bundle.Add("tip", shown_tip);
-  bundle.Add("validator_sets", sets.dump());
+  bundle.Add("validator_sets", inputs.validator_sets_json);
   return bundle.Take();
+}
+
+Result<std::string> ValidatorSetsJson(const Store& store, ExitProofCache& cache,
+                                      const std::vector<std::string>& genesis_validators,
+                                      std::vector<std::uint64_t>& epoch_bases) {
+  nlohmann::json sets = nlohmann::json::array(
+      {{{"from_height", 0}, {"validators", genesis_validators}, {"established_by", "genesis"}}});
+  epoch_bases.clear();
+  auto snapshot = store.Snapshot();
+  for (const chaincode::EpochInfo& epoch : chaincode::StoredEpochs(*snapshot)) {
+    const std::string where = "validator set " + std::to_string(epoch.number);
+    MBL_ASSIGN_OR_RETURN(auto block, cache.Get(store, epoch.base_height));
+    std::optional<CommitProof> end_proof = GetEpochEnd(store, epoch.number - 1);
+    if (!end_proof) return DataLoss(where + ": the end proof of the epoch before is missing");
+    // The change's result: the record of the block whose result started this epoch.
+    std::optional<std::uint32_t> index;
+    std::string leaf;
+    for (std::uint32_t i = 0; i < block->header.record_count && !index; ++i) {
+      MBL_ASSIGN_OR_RETURN(chaincode::RecordResult result, store.GetResult(epoch.base_height, i));
+      auto details = nlohmann::json::parse(result.details_json, nullptr, false);
+      if (result.accepted && details.is_object() && details.contains("epoch") &&
+          details["epoch"] == epoch.number) {
+        index = i;
+        leaf = chaincode::EncodeRecordResult(result);
+      }
+    }
+    if (!index) return DataLoss(where + ": no record of its block established it");
+    nlohmann::json chain = nlohmann::json::array();
+    for (std::size_t i = 1; i < end_proof->size(); ++i) {
+      chain.push_back(crypto::ToHex(consensus::EncodeQuorumCertificate((*end_proof)[i])));
+    }
+    nlohmann::json established = {{"block", nlohmann::json::parse(block->block_json)},
+                                  {"result",
+                                   {{"leaf", crypto::ToHex(leaf)},
+                                    {"index", *index},
+                                    {"tree_size", block->results.size()},
+                                    {"path", Hex(block->results.InclusionProof(*index))}}},
+                                  {"commit_chain", chain}};
+    sets.push_back({{"epoch", epoch.number},
+                    {"from_height", epoch.base_height + 1},
+                    {"validators", epoch.validators},
+                    {"established_by", established}});
+    epoch_bases.push_back(epoch.base_height);
+  }
+  return sets.dump();
 }
 
 }  // namespace mbl::node

@@ -85,14 +85,24 @@ Result<std::shared_ptr<const ProofBlock>> LoadProofBlock(const Store& store, std
 struct ExitProofInputs {
   const Store& store;
   ExitProofCache& cache;
-  const std::string& genesis_json;            // the signed genesis record, as envelope JSON text
-  const std::string& chain_id;                // hex: the genesis record's id
-  std::vector<crypto::PublicKey> validators;  // by index, as consensus uses them
+  const std::string& genesis_json;  // the signed genesis record, as envelope JSON text
+  const std::string& chain_id;      // hex: the genesis record's id
+  bool quorum = false;              // BFT (several validators) rather than one validator
+  // ValidatorSetsJson of the store, and the heights at which epochs 1, 2, ... began.
+  std::string validator_sets_json;
+  std::vector<std::uint64_t> epoch_bases;
   // The QC that proved the last commit (it certifies a block not yet committed), when known.
   std::optional<consensus::QuorumCertificate> last_commit_qc;
   // A block the verifier verified before: shown so that it can detect a fork there.
   std::optional<std::uint64_t> known_height;
 };
+
+// The bundle's "validator_sets" (docs/formats.md): the genesis's set (hex keys in index order),
+// then for each later epoch its set and what established it: the block of the T1 change, the
+// change's certified result with its path, and the end proof of the epoch before (node/epoch.h).
+Result<std::string> ValidatorSetsJson(const Store& store, ExitProofCache& cache,
+                                      const std::vector<std::string>& genesis_validators,
+                                      std::vector<std::uint64_t>& epoch_bases);
 
 // Builds the bundle of the record `record_id` (an exit record) named by `exit_code`, as JSON
 // text (docs/formats.md "Exit proof bundle"). `exit_code` is canonical (no JSON escapes needed).

@@ -1,6 +1,9 @@
 #include "node/ledger.h"
 
+#include <algorithm>
+
 #include "base/limits.h"
+#include "chaincode/epochs.h"
 #include "chaincode/proto/records.pb.h"
 #include "chaincode/queries/credit_queries.h"
 #include "chaincode/queries/exit_lookup.h"
@@ -8,6 +11,7 @@
 #include "chaincode/reference_queries.h"
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
+#include "node/epoch.h"
 #include "node/exit_proof.h"
 #include "node/log.h"
 #include "node/records_payload.h"
@@ -107,70 +111,55 @@ Status Ledger::StartOrdering() {
   auto snapshot = store_->Snapshot();
   auto chain = chaincode::GetChain(*snapshot);
   if (!chain) return DataLoss("the ledger state has no chain record; wipe the data directory");
-  NetworkSetup setup;
-  if (chain->chain_id.size() != setup.chain_id.size()) {
+  crypto::Hash256 chain_id{};
+  if (chain->chain_id.size() != chain_id.size()) {
     return DataLoss("the chain id in the ledger state is not 32 bytes");
   }
-  std::copy(chain->chain_id.begin(), chain->chain_id.end(), setup.chain_id.begin());
-  std::optional<std::uint32_t> self;
-  for (const auto& validator : chaincode::GetValidators(*snapshot)) {
-    auto key = crypto::FixedFromHex<32>(validator.public_key(), "validator public key");
-    if (!key.ok()) return DataLoss("validator key in the ledger state: " + key.status().message());
-    if (*key == node_key_.public_key) self = static_cast<std::uint32_t>(setup.validators.size());
-    setup.validators.push_back({*key, validator.address()});
-  }
-  if (!self) {
-    return FailedPrecondition("this node's key " + crypto::ToHex(node_key_.public_key) +
-                              " is not in the ledger's validator set; use the key named in the "
-                              "genesis (or a later membership change)");
-  }
-  setup.self = *self;
+  std::copy(chain->chain_id.begin(), chain->chain_id.end(), chain_id.begin());
+  MBL_ASSIGN_OR_RETURN(EpochSetup epoch, ReadEpochSetup(*store_, chain_id, node_key_.public_key));
   mempool_ = std::make_unique<Mempool>(options_.mempool_records_max, options_.mempool_bytes_max);
-  if (setup.validators.size() > 1) return StartBftOrdering(std::move(setup));
+  if (epoch.validators.size() > 1) return StartBftOrdering(chain_id);
+  if (!epoch.self) {
+    return FailedPrecondition(
+        "this node's key " + crypto::ToHex(node_key_.public_key) +
+        " is not in the ledger's validator set (its one validator); use the key "
+        "named in the genesis");
+  }
   orderer_ = std::make_unique<SingleNodeOrderer>(*mempool_, options_.ordering, options_.clock,
                                                  store_->tip().time_ms);
   orderer_->Start([this](const OrderedBatch& batch) { return CommitBatch(batch); });
   return Status::Ok();
 }
 
-Status Ledger::StartBftOrdering(NetworkSetup setup) {
+Status Ledger::StartBftOrdering(const crypto::Hash256& chain_id) {
   if (!options_.make_network) {
-    return FailedPrecondition("the validator set has " + std::to_string(setup.validators.size()) +
-                              " validators but this node has no validator links configured");
+    return FailedPrecondition(
+        "the ledger has several validators but this node has no validator links configured");
   }
   BftOrdererOptions bft;
-  for (const auto& validator : setup.validators) bft.validators.push_back(validator.key);
-  bft.self = setup.self;
-  bft.chain_id = setup.chain_id;
+  bft.chain_id = chain_id;
   bft.timeouts = options_.timeouts;
   bft.host.block_records_max = options_.ordering.block_records_max;
   bft.host.block_bytes_max = options_.ordering.block_bytes_max;
   bft.host.clock_allowance_ms = options_.clock_allowance_ms;
   bft.host.clock = options_.clock;
-  bft.host.validators = bft.validators;
-  MBL_ASSIGN_OR_RETURN(network_,
-                       options_.make_network(setup, [this](std::uint32_t from, std::string frame) {
-                         OnPeerFrame(from, std::move(frame));
-                       }));
+  bft.make_network = options_.make_network;
+  bft.on_records = [this](std::uint32_t from, std::string_view records) {
+    OnPeerRecords(from, records);
+  };
   MBL_ASSIGN_OR_RETURN(
-      bft_,
-      BftOrderer::Start(
-          *store_, *mempool_, *network_, crypto::KeyPair::FromSeed(node_key_.secret_key.seed()),
-          bft, [this](const std::vector<chaincode::RecordId>& ids) { OnBftCommitted(ids); }));
+      bft_, BftOrderer::Start(
+                *store_, *mempool_, crypto::KeyPair::FromSeed(node_key_.secret_key.seed()),
+                std::move(bft),
+                [this](const std::vector<chaincode::RecordId>& ids) { OnBftCommitted(ids); }));
   bft_ready_ = bft_.get();
   return Status::Ok();
 }
 
-void Ledger::OnPeerFrame(std::uint32_t from, std::string frame) {
+void Ledger::OnPeerRecords(std::uint32_t from, std::string_view frame_body) {
   BftOrderer* bft = bft_ready_.load();
-  if (bft == nullptr || frame.empty()) return;
-  const auto kind = static_cast<FrameKind>(frame[0]);
-  if (kind == FrameKind::kConsensus) {
-    bft->OnConsensusFrame(from, frame.substr(1));
-    return;
-  }
-  if (kind != FrameKind::kRecords) return;
-  auto records = DecodeRecordsPayload(std::string_view(frame).substr(1));
+  if (bft == nullptr) return;
+  auto records = DecodeRecordsPayload(frame_body);
   if (!records.ok()) {
     Log(LogLevel::kWarn, "peer_records_refused",
         {{"from", from}, {"error", records.status().ToString()}});
@@ -211,9 +200,8 @@ Status Ledger::OrderingHealth() const {
 
 void Ledger::Stop() {
   if (orderer_) orderer_->Stop();
-  if (bft_) bft_->Stop();
   bft_ready_ = nullptr;
-  network_.reset();  // joins the link threads: no frame arrives after this
+  if (bft_) bft_->Stop();  // closes the validator links: no frame arrives after this
   {
     std::lock_guard lock(waiters_mutex_);
     stopping_ = true;
@@ -367,7 +355,7 @@ std::vector<SubmitOutcome> Ledger::Submit(std::vector<chaincode::SignedRecord> r
     // Every validator gets the records, so whichever leads next can propose them.
     std::string frame(1, static_cast<char>(FrameKind::kRecords));
     frame += EncodeRecordsPayload(admitted);
-    network_->Broadcast(frame);
+    bft_->BroadcastRecords(frame);
     bft_->PayloadReady();
   }
   return outcomes;
@@ -510,16 +498,29 @@ nlohmann::json Ledger::ConsensusHealth() const {
   if (!bft_) {
     return {{"mode", "single"}, {"leader", crypto::ToHex(node_key_.public_key)}};
   }
-  BftStatus status = bft_->status();
-  const auto& keys = bft_->validators();
-  return {{"mode", "bft"},
-          {"round", status.round},
-          {"leader_index", status.leader},
-          {"leader", status.leader < keys.size() ? crypto::ToHex(keys[status.leader]) : ""},
-          {"self_index", bft_->self()},
-          {"committed_height", status.committed_height},
-          {"local_timeouts", status.local_timeouts},
-          {"connected_peers", network_->ConnectedPeers()}};
+  const BftStatus status = bft_->status();
+  std::size_t connected = 0;
+  for (const auto& link : status.links) connected += link.connected ? 1 : 0;
+  nlohmann::json health = {{"mode", "bft"},
+                           {"epoch", status.epoch},
+                           {"role", status.validator ? "validator" : "follower"},
+                           {"syncing", status.syncing},
+                           {"validators", status.validators.size()},
+                           {"round", status.round},
+                           {"leader_index", status.leader},
+                           {"leader", status.leader < status.validators.size()
+                                          ? crypto::ToHex(status.validators[status.leader])
+                                          : ""},
+                           {"committed_height", status.committed_height},
+                           {"local_timeouts", status.local_timeouts},
+                           {"connected_peers", connected}};
+  health["self_index"] = status.self ? nlohmann::json(*status.self) : nlohmann::json(nullptr);
+  if (!status.validator) {
+    health["detail"] = "this node's key is not in the validator set of epoch " +
+                       std::to_string(status.epoch) +
+                       ": it catches up from the validators and orders nothing";
+  }
+  return health;
 }
 
 namespace {
@@ -573,7 +574,9 @@ std::string Ledger::Metrics() {
          "Time spent writing and syncing committed blocks.",
          {{"", status.commit_write_seconds_total}});
   std::vector<std::pair<std::string, double>> up, sent, received, dropped;
-  for (const auto& link : network_->Links()) {
+  Family(out, "mbl_consensus_epoch", "gauge", "Validator-set epoch this node is in.",
+         {{"", static_cast<double>(status.epoch)}});
+  for (const auto& link : status.links) {
     std::string labels = "{peer=\"" + std::to_string(link.index) + "\"}";
     up.emplace_back(labels, link.connected ? 1.0 : 0.0);
     sent.emplace_back(labels, static_cast<double>(link.frames_sent));
@@ -629,18 +632,40 @@ Result<nlohmann::json> Ledger::Query(std::string_view name, const nlohmann::json
   return chaincode::RunReferenceQuery(std::string(name), values, *snapshot);
 }
 
+Status Ledger::ValidatorSetHistory(std::string& json, std::vector<std::uint64_t>& bases) {
+  auto snapshot = store_->Snapshot();
+  const std::uint64_t epoch = chaincode::CurrentEpoch(*snapshot).number;
+  std::lock_guard lock(validator_sets_mutex_);
+  if (!validator_sets_ || validator_sets_->epoch != epoch) {
+    // Rebuilt once per epoch: the history only grows when the validator set changes.
+    std::vector<std::string> genesis_validators;
+    v1::Record genesis;
+    MBL_CHECK(genesis.ParseFromString(options_.genesis.payload));
+    for (const auto& validator : genesis.genesis().validators()) {
+      genesis_validators.push_back(validator.public_key());
+    }
+    std::sort(genesis_validators.begin(), genesis_validators.end());  // index order (state keys)
+    ValidatorSets built{epoch, "", {}};
+    MBL_ASSIGN_OR_RETURN(
+        built.json, ValidatorSetsJson(*store_, exit_proof_cache_, genesis_validators, built.bases));
+    validator_sets_ = std::move(built);
+  }
+  json = validator_sets_->json;
+  bases = validator_sets_->bases;
+  return Status::Ok();
+}
+
 Result<std::string> Ledger::ExitLookup(std::string_view code,
                                        std::optional<std::uint64_t> known_height) {
   auto snapshot = store_->Snapshot();
   MBL_ASSIGN_OR_RETURN(nlohmann::json view, chaincode::LookupExit(*snapshot, code));
-  ExitProofInputs inputs{*store_, exit_proof_cache_, genesis_json_, chain_id_hex_,
-                         {},      std::nullopt,      known_height};
-  if (bft_) {
-    inputs.validators = bft_->validators();  // the set consensus certifies with
-    inputs.last_commit_qc = bft_->status().last_commit_qc;
-  } else {
-    inputs.validators = {node_key_.public_key};  // the single validator signs every block
-  }
+  ExitProofInputs inputs{
+      *store_, exit_proof_cache_, genesis_json_, chain_id_hex_, bft_ != nullptr, "",
+      {},      std::nullopt,      std::nullopt};
+  inputs.known_height = known_height;
+  inputs.quorum = bft_ != nullptr;
+  if (bft_) inputs.last_commit_qc = bft_->status().last_commit_qc;
+  MBL_RETURN_IF_ERROR(ValidatorSetHistory(inputs.validator_sets_json, inputs.epoch_bases));
   auto record_id = crypto::FixedFromHex<32>(view["record_id"].get<std::string>(), "record id");
   if (!record_id.ok()) return record_id.status();
   auto proof = BuildExitProof(inputs, *record_id, view["exit_code"].get<std::string>());

@@ -59,7 +59,6 @@ class Ledger final : public LedgerService {
   const Store& store() const { return *store_; }
   // BFT ordering counters for /metrics; nullopt with a single validator.
   std::optional<BftStatus> bft_status() const;
-  const PeerNetwork* network() const { return network_.get(); }
 
  private:
   struct Waiter {
@@ -72,8 +71,8 @@ class Ledger final : public LedgerService {
   Ledger(LedgerOptions options, crypto::KeyPair node_key);
   Status CommitGenesisOrCheck();
   Status StartOrdering();
-  Status StartBftOrdering(NetworkSetup setup);
-  void OnPeerFrame(std::uint32_t from, std::string frame);
+  Status StartBftOrdering(const crypto::Hash256& chain_id);
+  void OnPeerRecords(std::uint32_t from, std::string_view frame_body);
   void OnBftCommitted(const std::vector<chaincode::RecordId>& ids);
   Status OrderingHealth() const;
   Status SingleNodeCommitError() const;
@@ -84,6 +83,8 @@ class Ledger final : public LedgerService {
   Status Admit(const chaincode::SignedRecord& record, const chaincode::RecordId& id,
                std::int64_t now_ms, bool dry_run);
   void NotifyCommitted(const std::vector<chaincode::RecordId>& ids);
+  // The exit proofs' validator-set history (node/exit_proof.h), kept per epoch.
+  Status ValidatorSetHistory(std::string& json, std::vector<std::uint64_t>& bases);
   void ReapExpiredWaiters();
   std::int64_t Now() const { return options_.clock(); }
 
@@ -92,12 +93,18 @@ class Ledger final : public LedgerService {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Mempool> mempool_;
   std::unique_ptr<SingleNodeOrderer> orderer_;   // N = 1
-  std::unique_ptr<PeerNetwork> network_;         // N > 1
   std::unique_ptr<BftOrderer> bft_;              // N > 1
   std::atomic<BftOrderer*> bft_ready_{nullptr};  // set once bft_ runs: frames go to it
   std::atomic<std::int64_t> last_commit_ms_{0};
   ExitProofCache exit_proof_cache_;  // committed blocks as exit proofs need them
   nlohmann::json genesis_json_;      // the genesis envelope every exit proof carries
+  struct ValidatorSets {
+    std::uint64_t epoch = 0;
+    std::string json;
+    std::vector<std::uint64_t> bases;
+  };
+  std::mutex validator_sets_mutex_;
+  std::optional<ValidatorSets> validator_sets_;
   std::string chain_id_hex_;
   // N = 1: why the last commit failed (the orderer retries it), ok after a commit.
   mutable std::mutex commit_error_mutex_;

@@ -251,11 +251,8 @@ struct PeerLinks::State {
     Peer* peer = nullptr;
     try {
       auto deadline = Deadline(link->socket);
-      // Only validators with a lower index dial us; the others are dialled by us.
-      auto allowed = [this](const crypto::PublicKey& key) {
-        Peer* candidate = PeerByKey(key);
-        return candidate != nullptr && candidate->address.index < options.self_index;
-      };
+      // Validators with a smaller key dial us, and followers dial everyone.
+      auto allowed = [this](const crypto::PublicKey& key) { return PeerByKey(key) != nullptr; };
       auto handshake = crypto::LinkHandshake::Responder(options.chain_id, node_key, allowed);
       std::string hello = co_await ReadFrame(link->socket, crypto::kLinkHandshakeMessageBytesMax);
       auto reply = handshake.Receive(hello);
@@ -304,7 +301,8 @@ Result<std::unique_ptr<PeerLinks>> PeerLinks::Start(PeerLinksOptions options, cr
   state->node_key = std::move(key);
   state->on_frame = std::move(on_frame);
   for (const auto& address : state->options.peers) {
-    if (address.index == state->options.self_index || state->peers.contains(address.index)) {
+    if (address.key == state->node_key.public_key || state->peers.contains(address.index) ||
+        state->PeerByKey(address.key) != nullptr) {
       return InvalidArgument("validator link " + std::to_string(address.index) +
                              " is listed twice or is this node");
     }
@@ -312,6 +310,7 @@ Result<std::unique_ptr<PeerLinks>> PeerLinks::Start(PeerLinksOptions options, cr
     peer->address = address;
     state->peers.emplace(address.index, std::move(peer));
   }
+  if (state->options.follower) return StartLinks(std::move(state));
   boost::system::error_code error;
   auto address = asio::ip::make_address(state->options.listen_address, error);
   if (error) {
@@ -327,16 +326,28 @@ Result<std::unique_ptr<PeerLinks>> PeerLinks::Start(PeerLinksOptions options, cr
     return Unavailable("cannot listen for validator links on " + state->options.listen_address +
                        ":" + std::to_string(state->options.listen_port) + ": " + error.message());
   }
+  return StartLinks(std::move(state));
+}
+
+std::unique_ptr<PeerLinks> PeerLinks::StartLinks(std::unique_ptr<State> state) {
   std::unique_ptr<PeerLinks> links(new PeerLinks(std::move(state)));
   State& s = *links->state_;
-  links->port_ = s.acceptor.local_endpoint().port();
-  asio::co_spawn(s.io, s.Accept(), asio::detached);
+  if (!s.options.follower) {
+    links->port_ = s.acceptor.local_endpoint().port();
+    asio::co_spawn(s.io, s.Accept(), asio::detached);
+  }
   for (auto& [index, peer] : s.peers) {
-    if (index > s.options.self_index) asio::co_spawn(s.io, s.Dial(*peer), asio::detached);
+    if (s.options.follower || s.node_key.public_key < peer->address.key) {
+      asio::co_spawn(s.io, s.Dial(*peer), asio::detached);
+    }
   }
   s.thread = std::thread([&s] { s.io.run(); });
-  Log(LogLevel::kInfo, "links_listening",
-      {{"address", s.options.listen_address}, {"port", links->port_}});
+  if (s.options.follower) {
+    Log(LogLevel::kInfo, "links_following", {{"peers", s.peers.size()}});
+  } else {
+    Log(LogLevel::kInfo, "links_listening",
+        {{"address", s.options.listen_address}, {"port", links->port_}});
+  }
   return links;
 }
 
@@ -415,10 +426,10 @@ NetworkFactory MakePeerLinksFactory(const crypto::KeyPair& key,
              FrameHandler on_frame) -> Result<std::unique_ptr<PeerNetwork>> {
     PeerLinksOptions options;
     options.chain_id = setup.chain_id;
-    options.self_index = setup.self;
+    options.follower = !setup.self.has_value();
     for (std::uint32_t i = 0; i < setup.validators.size(); ++i) {
       MBL_ASSIGN_OR_RETURN(auto address, SplitAddress(setup.validators[i].address));
-      if (i == setup.self) {
+      if (setup.self && i == *setup.self) {
         options.listen_address =
             listen_address_override.empty() ? address.first : listen_address_override;
         options.listen_port = address.second;

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <set>
 
+#include "base/limits.h"
 #include "chaincode/credits/exit_code.h"
 #include "chaincode/record_json.h"
 #include "consensus/codec.h"
 #include "crypto/encoding.h"
 #include "crypto/merkle.h"
 #include "node/block.h"
+#include "node/epoch.h"
 #include "node/exit_proof.h"
 #include "tools/payload_reader.h"
 
@@ -81,13 +83,30 @@ crypto::Hash256 HashAt(std::string_view bytes, std::size_t at) {
   return hash;
 }
 
+// One validator set of the chain's history (an epoch, node/epoch.h): who certifies the blocks
+// from `from_height` on, until the next set's.
+struct EpochSet {
+  std::uint64_t epoch = 0;
+  std::uint64_t from_height = 0;
+  std::vector<std::string> validators;  // hex, by index
+  std::vector<crypto::PublicKey> keys;  // by index
+  std::size_t quorum = 0;               // N - f
+  crypto::Hash256 domain{};             // what its signatures are bound to
+};
+
 // What the verifier trusts while it checks one bundle.
 struct Chain {
   crypto::Hash256 id{};
   std::string id_hex;
   GenesisView genesis;
-  std::vector<crypto::PublicKey> keys;  // validators by index
-  std::size_t quorum = 0;               // N - f
+  std::vector<EpochSet> sets;  // from genesis on, each certified by the one before
+
+  // The set that certified the stored block at `height`.
+  const EpochSet& SetFor(std::uint64_t height) const {
+    std::size_t at = 0;
+    while (at + 1 < sets.size() && sets[at + 1].from_height <= height) ++at;
+    return sets[at];
+  }
 };
 
 // A block some certificate in the bundle vouches for.
@@ -143,21 +162,22 @@ Status BadSignature(const Chain& chain, std::uint32_t signer, const std::string&
               "signature of validator " + std::to_string(signer) + " does not verify");
 }
 
-Result<ParsedQc> VerifiedQc(std::string_view bytes, const Chain& chain) {
+// A QC checked against the validator set `set`.
+Result<ParsedQc> VerifiedQc(std::string_view bytes, const Chain& chain, const EpochSet& set) {
   MBL_ASSIGN_OR_RETURN(ParsedQc qc, ParseQc(bytes));
   std::set<std::uint32_t> seen;
   for (const auto& [signer, signature] : qc.signatures) {
-    if (signer >= chain.keys.size()) {
+    if (signer >= set.keys.size()) {
       return Fail("non-validator-signer", "a signature claims validator " + std::to_string(signer) +
-                                              " of " + std::to_string(chain.keys.size()));
+                                              " of " + std::to_string(set.keys.size()));
     }
     if (!seen.insert(signer).second) {
       return Fail("duplicate-signer", "validator " + std::to_string(signer) + " is counted twice");
     }
   }
-  if (seen.size() < chain.quorum) {
+  if (seen.size() < set.quorum) {
     return Fail("too-few-signatures", std::to_string(seen.size()) + " validators signed, " +
-                                          std::to_string(chain.quorum) + " needed");
+                                          std::to_string(set.quorum) + " needed");
   }
   for (std::size_t i = 1; i < qc.signatures.size(); ++i) {
     if (qc.signatures[i].first <= qc.signatures[i - 1].first) {
@@ -167,13 +187,43 @@ Result<ParsedQc> VerifiedQc(std::string_view bytes, const Chain& chain) {
   if (qc.vote.round <= qc.vote.parent_round || qc.vote.height == 0) {
     return Fail("format", "quorum certificate rounds or height are malformed");
   }
-  const std::string message = consensus::VoteSigningBytes(chain.id, qc.vote);
+  const std::string message = consensus::VoteSigningBytes(set.domain, qc.vote);
   for (const auto& [signer, signature] : qc.signatures) {
-    if (!crypto::Verify(chain.keys[signer], message, signature)) {
+    if (!crypto::Verify(set.keys[signer], message, signature)) {
       return BadSignature(chain, signer, message, signature);
     }
   }
   return qc;
+}
+
+// The QC of a stored block, checked against the set of the block's height.
+Result<ParsedQc> VerifiedStoredQc(std::string_view bytes, const Chain& chain) {
+  MBL_ASSIGN_OR_RETURN(ParsedQc parsed, ParseQc(bytes));
+  return VerifiedQc(bytes, chain, chain.SetFor(parsed.vote.height));
+}
+
+// A commit chain (hex QCs, each certifying a child of the block before): true when it reaches a
+// QC one round after its parent's, the 2-chain proof that `first`'s block committed. Adds every
+// block it certifies to `shown` when given.
+Result<bool> CommitChainCommits(const nlohmann::json& entries, const ParsedQc& first,
+                                const Chain& chain, const EpochSet& set,
+                                std::vector<Shown>* shown) {
+  if (!entries.is_array() || entries.empty()) return false;
+  consensus::VoteData previous = first.vote;
+  for (const auto& entry : entries) {
+    if (!entry.is_string()) return Fail("format", "commit chain entry is not hex");
+    auto bytes = crypto::FromHex(entry.get<std::string>());
+    if (!bytes.ok()) return Fail("format", "commit chain entry is not hex");
+    MBL_ASSIGN_OR_RETURN(ParsedQc next, VerifiedQc(*bytes, chain, set));
+    if (next.vote.parent_id != previous.block_id || next.vote.height != previous.height + 1) {
+      return Fail("forked-chain",
+                  "commit chain does not extend block " + std::to_string(previous.height));
+    }
+    previous = next.vote;
+    if (shown != nullptr) shown->push_back({previous.height, crypto::ToHex(previous.block_id)});
+    if (next.vote.round == next.vote.parent_round + 1) return true;
+  }
+  return false;
 }
 
 // ---- single-validator certificates: the validator's signature over the block hash ------------
@@ -189,7 +239,7 @@ Result<Shown> VerifiedSignedHeader(const node::BlockHeader& header, const std::s
   if (signature.size() != crypto::kSignatureBytes) {
     return Fail("format", "a single-validator certificate is one 64-byte signature");
   }
-  if (header.proposer != chain.keys[0]) {
+  if (header.proposer != chain.sets[0].keys[0]) {
     if (node::VerifyBlockSignature(header, signature)) {
       return Fail("non-validator-signer",
                   "block " + std::to_string(header.height) + " is signed by key " +
@@ -323,41 +373,6 @@ Result<Anchor> CheckTrustAnchor(const nlohmann::json& bundle, const VerifyOption
 
 // ---- 3. the validator set -----------------------------------------------------------------------
 
-Status CheckValidatorSet(const nlohmann::json& bundle, Chain& chain, const ChainCheckpoint* kept) {
-  const nlohmann::json& sets = Member(bundle, "validator_sets");
-  if (!sets.is_array() || sets.empty()) return Fail("format", "bundle has no validator sets");
-  const nlohmann::json expected = chain.genesis.validators;
-  if (Member(sets[0], "validators") != expected) {
-    return Fail("validator-set", "the bundle's validator set is not the one of its genesis");
-  }
-  if (sets.size() > 1) {
-    return Fail("uncertified-validator-set-change",
-                "the bundle changes the validator set at height " +
-                    Member(sets[1], "from_height").dump() +
-                    "; this verifier knows no certificate for a change (the set is fixed per "
-                    "chain until validator-set changes are certified)");
-  }
-  if (kept != nullptr && kept->validators != chain.genesis.validators) {
-    return Fail("validator-set",
-                "the validator set is not the one this verifier kept for the chain");
-  }
-  for (const std::string& hex : chain.genesis.validators) {
-    MBL_ASSIGN_OR_RETURN(auto key, crypto::FixedFromHex<32>(hex, "validator"));
-    chain.keys.push_back(key);
-  }
-  const std::size_t faulty = (chain.keys.size() - 1) / 3;
-  chain.quorum = chain.keys.size() - faulty;
-  return Status::Ok();
-}
-
-// ---- 4. the result ------------------------------------------------------------------------------
-
-struct CertifiedResult {
-  nlohmann::json claim;
-  crypto::Hash256 record_id{};
-  std::uint64_t index = 0;
-};
-
 struct ParsedLeaf {
   bool accepted = false;
   std::string details;
@@ -380,6 +395,129 @@ Result<ParsedLeaf> ParseLeaf(std::string_view leaf) {
   if (at != leaf.size()) return Fail("format", "result has trailing bytes");
   return parsed;
 }
+
+Result<EpochSet> MakeSet(std::uint64_t epoch, std::uint64_t from_height,
+                         std::vector<std::string> validators, const crypto::Hash256& chain_id) {
+  EpochSet set;
+  set.epoch = epoch;
+  set.from_height = from_height;
+  for (const std::string& hex : validators) {
+    auto key = crypto::FixedFromHex<32>(hex, "validator");
+    if (!key.ok()) return Fail("format", "a validator key is not 32 bytes of hex");
+    set.keys.push_back(*key);
+  }
+  if (set.keys.empty()) return Fail("format", "a validator set is empty");
+  set.validators = std::move(validators);
+  set.quorum = set.keys.size() - (set.keys.size() - 1) / 3;
+  set.domain = node::EpochDomain(chain_id, epoch);
+  return set;
+}
+
+Result<std::vector<std::string>> HexList(const nlohmann::json& list, const std::string& what) {
+  if (!list.is_array()) return Fail("format", what + " is not a list");
+  std::vector<std::string> out;
+  for (const auto& entry : list) {
+    if (!entry.is_string()) return Fail("format", what + " holds a non-string");
+    out.push_back(entry.get<std::string>());
+  }
+  return out;
+}
+
+// Entry `epoch` of the history: the block that established it (a T1 validator change), committed
+// under the set before it, and its certified result naming the new set.
+Status CheckSetChange(const nlohmann::json& entry, std::uint64_t epoch, Chain& chain) {
+  const EpochSet& previous = chain.sets.back();
+  const std::string which = "the change to validator set " + std::to_string(epoch);
+  MBL_ASSIGN_OR_RETURN(std::uint64_t from_height, Number(entry, "from_height"));
+  MBL_ASSIGN_OR_RETURN(std::vector<std::string> validators,
+                       HexList(Member(entry, "validators"), "validator set"));
+  const nlohmann::json& proof = Member(entry, "established_by");
+  if (!proof.is_object() || Member(entry, "epoch") != epoch) {
+    return Fail("uncertified-validator-set-change", which + " carries no certificate");
+  }
+  MBL_ASSIGN_OR_RETURN(std::string header_bytes, HexField(Member(proof, "block"), "header"));
+  MBL_ASSIGN_OR_RETURN(node::BlockHeader header, Header(header_bytes));
+  if (header.height + 1 != from_height || header.height < previous.from_height) {
+    return Fail("uncertified-validator-set-change", which + " is not at the block that made it");
+  }
+  // The change's result, in that block's results root.
+  const nlohmann::json& result = Member(proof, "result");
+  MBL_ASSIGN_OR_RETURN(std::string leaf, HexField(result, "leaf"));
+  MBL_ASSIGN_OR_RETURN(std::uint64_t index, Number(result, "index"));
+  MBL_ASSIGN_OR_RETURN(std::vector<crypto::Hash256> path, Path(result, "set change result"));
+  MBL_RETURN_IF_ERROR(CheckInclusion(leaf, index, path, header.record_count, header.results_root,
+                                     "uncertified-validator-set-change", "set change result"));
+  MBL_ASSIGN_OR_RETURN(ParsedLeaf parsed, ParseLeaf(leaf));
+  const nlohmann::json details = nlohmann::json::parse(parsed.details, nullptr, false);
+  if (!parsed.accepted || Member(details, "epoch") != epoch ||
+      Member(details, "validator_set_after") != nlohmann::json(validators)) {
+    return Fail("uncertified-validator-set-change",
+                which + ": the block's certified result does not establish this set");
+  }
+  // Certified and committed by the set before.
+  MBL_ASSIGN_OR_RETURN(std::string certificate, HexField(Member(proof, "block"), "certificate"));
+  if (certificate.size() < kBftCertificateHeadBytes ||
+      static_cast<std::uint8_t>(certificate[0]) != kBftCertificateVersion) {
+    return Fail("uncertified-validator-set-change", which + " has no quorum certificate");
+  }
+  auto qc =
+      VerifiedQc(std::string_view(certificate).substr(kBftCertificateHeadBytes), chain, previous);
+  if (!qc.ok()) {
+    return Fail("uncertified-validator-set-change",
+                which + " is not certified by the set before it: " + qc.status().message());
+  }
+  if (qc->vote.height != header.height || qc->vote.execution.results_root != header.results_root ||
+      qc->vote.execution.state_root != header.state_root) {
+    return Fail("uncertified-validator-set-change", which + ": its certificate is another block's");
+  }
+  auto committed = CommitChainCommits(Member(proof, "commit_chain"), *qc, chain, previous, nullptr);
+  if (!committed.ok() || !*committed) {
+    return Fail("uncertified-validator-set-change",
+                which + " is not proven committed by the set before it" +
+                    (committed.ok() ? "" : ": " + committed.status().message()));
+  }
+  MBL_ASSIGN_OR_RETURN(EpochSet set, MakeSet(epoch, from_height, std::move(validators), chain.id));
+  chain.sets.push_back(std::move(set));
+  return Status::Ok();
+}
+
+Status CheckValidatorSets(const nlohmann::json& bundle, Chain& chain, const ChainCheckpoint* kept) {
+  const nlohmann::json& sets = Member(bundle, "validator_sets");
+  if (!sets.is_array() || sets.empty()) return Fail("format", "bundle has no validator sets");
+  const nlohmann::json expected = chain.genesis.validators;
+  if (Member(sets[0], "validators") != expected || Member(sets[0], "from_height") != 0) {
+    return Fail("validator-set", "the bundle's first validator set is not the one of its genesis");
+  }
+  MBL_ASSIGN_OR_RETURN(EpochSet genesis_set, MakeSet(0, 0, chain.genesis.validators, chain.id));
+  chain.sets.push_back(std::move(genesis_set));
+  if (sets.size() > limits::kValidatorSetHistoryMax) {
+    return Fail("format", "the bundle lists more validator sets than a verifier follows");
+  }
+  for (std::size_t i = 1; i < sets.size(); ++i) {
+    if (chain.sets[0].keys.size() == 1) {
+      return Fail("uncertified-validator-set-change",
+                  "a single-validator ledger never changes its validator set");
+    }
+    MBL_RETURN_IF_ERROR(CheckSetChange(sets[i], i, chain));
+  }
+  if (kept != nullptr) {
+    // The set kept with the checkpoint is the one this history gives for its height.
+    if (kept->validators != chain.SetFor(kept->height).validators &&
+        kept->validators != chain.sets.back().validators) {
+      return Fail("validator-set",
+                  "the validator set is not the one this verifier kept for the chain");
+    }
+  }
+  return Status::Ok();
+}
+
+// ---- 4. the result ------------------------------------------------------------------------------
+
+struct CertifiedResult {
+  nlohmann::json claim;
+  crypto::Hash256 record_id{};
+  std::uint64_t index = 0;
+};
 
 Result<CertifiedResult> CheckResult(const nlohmann::json& bundle, const node::BlockHeader& header) {
   const nlohmann::json& result = Member(bundle, "result");
@@ -506,9 +644,10 @@ Result<Certified> CheckQuorumCertificate(const nlohmann::json& bundle,
       static_cast<std::uint8_t>(certificate[0]) != kBftCertificateVersion) {
     return Fail("format", "the block certificate is not a quorum certificate");
   }
+  const EpochSet& set = chain.SetFor(header.height);
   MBL_ASSIGN_OR_RETURN(
       ParsedQc qc,
-      VerifiedQc(std::string_view(certificate).substr(kBftCertificateHeadBytes), chain));
+      VerifiedQc(std::string_view(certificate).substr(kBftCertificateHeadBytes), chain, set));
   if (qc.vote.height != header.height || qc.vote.execution.results_root != header.results_root ||
       qc.vote.execution.state_root != header.state_root) {
     return Fail("certificate-mismatch",
@@ -523,30 +662,14 @@ Result<Certified> CheckQuorumCertificate(const nlohmann::json& bundle,
   if (!chain_entries.is_array() || chain_entries.empty()) {
     return Fail("not-committed", "the bundle has no proof that the block was committed");
   }
-  consensus::VoteData previous = qc.vote;
-  bool committed = false;
-  for (const auto& entry : chain_entries) {
-    if (!entry.is_string()) return Fail("format", "commit chain entry is not hex");
-    auto bytes = crypto::FromHex(entry.get<std::string>());
-    if (!bytes.ok()) return Fail("format", "commit chain entry is not hex");
-    MBL_ASSIGN_OR_RETURN(ParsedQc next, VerifiedQc(*bytes, chain));
-    if (next.vote.parent_id != previous.block_id || next.vote.height != previous.height + 1) {
-      return Fail("forked-chain",
-                  "commit chain does not extend block " + std::to_string(previous.height));
-    }
-    previous = next.vote;
-    certified.shown.push_back({previous.height, crypto::ToHex(previous.block_id)});
-    if (next.vote.round == next.vote.parent_round + 1) {
-      committed = true;
-      break;
-    }
-  }
+  MBL_ASSIGN_OR_RETURN(bool committed,
+                       CommitChainCommits(chain_entries, qc, chain, set, &certified.shown));
   if (!committed) return Fail("not-committed", "no consecutive-round child proves the commit");
   for (const char* key : {"tip", "known_block"}) {
     const nlohmann::json& entry = Member(bundle, key);
     if (entry.is_null()) continue;
     MBL_ASSIGN_OR_RETURN(std::string bytes, HexField(bundle, key));
-    MBL_ASSIGN_OR_RETURN(ParsedQc shown, VerifiedQc(bytes, chain));
+    MBL_ASSIGN_OR_RETURN(ParsedQc shown, VerifiedStoredQc(bytes, chain));
     certified.shown.push_back({shown.vote.height, crypto::ToHex(shown.vote.block_id)});
   }
   return certified;
@@ -603,7 +726,7 @@ Checkpoints Updated(const Checkpoints& old, const Chain& chain, const Shown& blo
   Checkpoints updated = old;
   if (updated.trusted_chain.empty()) updated.trusted_chain = chain.id_hex;
   ChainCheckpoint& entry = updated.chains[chain.id_hex];
-  entry.validators = chain.genesis.validators;
+  entry.validators = chain.sets.back().validators;
   if (entry.block_id.empty() || block.height > entry.height) {
     entry.height = block.height;
     entry.block_id = block.id_hex;
@@ -699,13 +822,14 @@ Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle, const Verify
     auto entry = options.checkpoints->chains.find(chain.id_hex);
     if (entry != options.checkpoints->chains.end()) kept = &entry->second;
   }
-  MBL_RETURN_IF_ERROR(CheckValidatorSet(bundle, chain, kept));
-  const std::string expected_kind = chain.keys.size() == 1 ? "single-validator" : "quorum";
+  MBL_RETURN_IF_ERROR(CheckValidatorSets(bundle, chain, kept));
+  const std::size_t genesis_validators = chain.sets[0].keys.size();
+  const std::string expected_kind = genesis_validators == 1 ? "single-validator" : "quorum";
   MBL_ASSIGN_OR_RETURN(std::string kind, Text(bundle, "certificate_kind"));
   if (kind != expected_kind) {
     return Fail("format", "certificate_kind is '" + kind + "' but the genesis names " +
-                              std::to_string(chain.keys.size()) + " validators ('" + expected_kind +
-                              "')");
+                              std::to_string(genesis_validators) + " validators ('" +
+                              expected_kind + "')");
   }
   MBL_ASSIGN_OR_RETURN(std::string header_bytes, HexField(Member(bundle, "block"), "header"));
   MBL_ASSIGN_OR_RETURN(node::BlockHeader header, Header(header_bytes));
@@ -721,7 +845,8 @@ Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle, const Verify
   verified.certificate_kind = kind;
   verified.height = header.height;
   verified.signers = certified.signers;
-  verified.validators = chain.keys.size();
+  verified.validators = chain.SetFor(header.height).keys.size();
+  verified.validator_sets = chain.sets.size();
   verified.trust = anchor.trust;
   for (const GenesisOrganization& organization : chain.genesis.organizations) {
     verified.organization_names[organization.id] = organization.name;

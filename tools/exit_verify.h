@@ -22,7 +22,7 @@ inline constexpr std::string_view kCheckpointFormat = "mbl.verify-checkpoint.v1"
 // set it verified against and the highest committed block it has verified. A node that later
 // shows nothing that high rolled back (or lags); one that shows another block there forked.
 struct ChainCheckpoint {
-  std::vector<std::string> validators;  // hex, in index order
+  std::vector<std::string> validators;  // hex, in index order: the latest set verified
   std::uint64_t height = 0;
   std::string block_id;  // hex: consensus block id (quorum) or block hash (single validator)
   bool pinned = false;   // verified at least once with the chain pinned
@@ -65,8 +65,9 @@ struct VerifiedExit {
   std::string chain_id;
   std::string certificate_kind;  // "quorum" or "single-validator"
   std::uint64_t height = 0;
-  std::size_t signers = 0;  // validators whose signatures certify the block
-  std::size_t validators = 0;
+  std::size_t signers = 0;         // validators whose signatures certify the block
+  std::size_t validators = 0;      // in the set that certified the block
+  std::size_t validator_sets = 1;  // in the history the bundle carries (1: never changed)
   Trust trust = Trust::kUnpinned;
   std::map<std::string, std::string> organization_names;  // genesis: id -> name
   std::optional<Checkpoints> checkpoints;  // the updated checkpoints, when options had some

@@ -2,6 +2,7 @@
 // `membership_quorum` other organizations' top management approve it.
 #include <set>
 
+#include "chaincode/epochs.h"
 #include "chaincode/handler.h"
 #include "chaincode/membership_checks.h"
 #include "chaincode/registry.h"
@@ -10,7 +11,10 @@
 namespace mbl::chaincode {
 namespace {
 
-HandlerResult Enact(WorkingState& state, const v1::MembershipChange& change) {
+// Carries out `change`; `effects` receives what the result reports beyond "enacted".
+HandlerResult Enact(ApplyContext& context, const v1::MembershipChange& change,
+                    nlohmann::json& effects) {
+  WorkingState& state = context.state;
   switch (change.action_case()) {
     case v1::MembershipChange::kAddOrganization:
       if (auto bad = CheckOrganization(change.add_organization())) return bad;
@@ -50,17 +54,20 @@ HandlerResult Enact(WorkingState& state, const v1::MembershipChange& change) {
       DeleteKeyHolder(state, *key);
       return std::nullopt;
     }
-    case v1::MembershipChange::kAddValidator:
-      return AddValidator(state, change.add_validator());
-    case v1::MembershipChange::kRemoveValidator:
+    case v1::MembershipChange::kAddValidator: {
+      const std::size_t before = GetValidators(state).size();
+      if (auto bad = AddValidator(state, change.add_validator())) return bad;
+      return StartEpoch(state, context.block, before, effects);
+    }
+    case v1::MembershipChange::kRemoveValidator: {
       if (!state.Get(keys::Validator(change.remove_validator()))) {
         return Reject("T1", "key " + change.remove_validator() + " is not a validator");
       }
-      if (GetValidators(state).size() == 1) {
-        return Reject("T1", "the last validator cannot be removed");
-      }
+      const std::size_t before = GetValidators(state).size();
+      if (before == 1) return Reject("T1", "the last validator cannot be removed");
       DeleteValidator(state, change.remove_validator());
-      return std::nullopt;
+      return StartEpoch(state, context.block, before, effects);
+    }
     default:
       return Reject("FORMAT", "membership change names no action");
   }
@@ -74,8 +81,10 @@ HandlerResult Propose(ApplyContext& context, const v1::MembershipChange& change)
   }
   std::uint32_t quorum = GetChain(context.state)->membership_quorum;
   if (quorum == 0) {
-    if (auto bad = Enact(context.state, change)) return bad;
+    nlohmann::json effects = nlohmann::json::object();
+    if (auto bad = Enact(context, change, effects)) return bad;
     context.details = {{"enacted", true}};
+    context.details.update(effects);
     return std::nullopt;
   }
   nlohmann::json proposal = {{"change", SerializeDeterministic(change)},
@@ -114,9 +123,11 @@ HandlerResult Approve(ApplyContext& context, const std::string& proposal_id) {
   v1::MembershipChange change;
   MBL_CHECK(
       change.ParseFromString(crypto::FromHex(proposal.at("change").get<std::string>()).value()));
-  if (auto bad = Enact(context.state, change)) return bad;
+  nlohmann::json effects = nlohmann::json::object();
+  if (auto bad = Enact(context, change, effects)) return bad;
   context.state.Delete(keys::Proposal(proposal_id));
   context.details = {{"enacted", true}, {"approvals", approvals.size()}};
+  context.details.update(effects);
   return std::nullopt;
 }
 

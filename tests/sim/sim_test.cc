@@ -105,7 +105,7 @@ class CheckerTest : public ::testing::Test {
       public_keys.push_back(keys_.back().public_key);
     }
     validators_.emplace(std::move(consensus::ValidatorSet::Create(public_keys)).value());
-    genesis_ = consensus::MakeGenesisBlock(consensus::Genesis{0, {}});
+    genesis_ = consensus::MakeGenesisBlock(consensus::Genesis{0, 0, {}});
   }
   Block MakeBlock(const Block& parent, const consensus::QuorumCertificate& parent_qc,
                   consensus::Round round, const std::string& payload) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/limits.h"
+#include "chaincode/epochs.h"
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
 #include "tests/support/ledger_fixture.h"
@@ -436,6 +437,117 @@ TEST(Membership, T1_ChangeTakesEffectOnlyWhenTheQuorumOfOtherMembersApproves) {
   auto late =
       ledger.CommitOne(ledger.Sign(ApproveRecord(proposal_id), "wiremaker", v1::TOP_MANAGEMENT));
   EXPECT_EQ(late.rejection.rule, "T1") << "an enacted proposal is gone";
+}
+
+v1::Record AddValidatorRecord(const crypto::KeyPair& key, const std::string& org) {
+  v1::Record record;
+  auto* validator = record.mutable_membership_change()->mutable_add_validator();
+  validator->set_organization(org);
+  validator->set_public_key(crypto::ToHex(key.public_key));
+  validator->set_address("127.0.0.1:17899");
+  return record;
+}
+
+v1::Record RemoveValidatorRecord(const crypto::PublicKey& key) {
+  v1::Record record;
+  record.mutable_membership_change()->set_remove_validator(crypto::ToHex(key));
+  return record;
+}
+
+TEST(Epochs, T1_AddingAValidatorStartsAnEpochWithTheNewSet) {
+  LedgerFixture ledger(/*membership_quorum=*/0, /*validator_count=*/4);
+  EXPECT_EQ(CurrentEpoch(ledger.state()).number, 0u);
+  EXPECT_EQ(CurrentEpoch(ledger.state()).validators.size(), 4u);
+  crypto::KeyPair newcomer = crypto::KeyPair::Generate();
+  auto block =
+      ledger.Commit({ledger.Sign(AddValidatorRecord(newcomer, "brand"), "rs", v1::TOP_MANAGEMENT)});
+  ASSERT_TRUE(block.results[0].accepted) << block.results[0].rejection.message;
+  EXPECT_TRUE(StartsEpoch(block.writes));
+  EpochInfo epoch = CurrentEpoch(ledger.state());
+  EXPECT_EQ(epoch.number, 1u);
+  EXPECT_EQ(epoch.base_height, ledger.height());
+  ASSERT_EQ(epoch.validators.size(), 5u);
+  EXPECT_TRUE(std::is_sorted(epoch.validators.begin(), epoch.validators.end()));
+  auto details = nlohmann::json::parse(block.results[0].details_json);
+  EXPECT_EQ(details["epoch"], 1);
+  EXPECT_EQ(details["validator_set_after"].get<std::vector<std::string>>(), epoch.validators);
+  std::vector<EpochInfo> stored = StoredEpochs(ledger.state());
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(stored[0], epoch);
+}
+
+TEST(Epochs, T1_RemovingAValidatorStartsAnEpochAndOtherRecordsDoNot) {
+  LedgerFixture ledger(0, 4);
+  auto site = ledger.Commit({ledger.Sign(Site("plant"), "smelter", v1::OPERATION_RESPONSIBLE)});
+  EXPECT_FALSE(StartsEpoch(site.writes));
+  const crypto::PublicKey removed = ledger.validator_keys()[2].public_key;
+  auto block =
+      ledger.Commit({ledger.Sign(RemoveValidatorRecord(removed), "rs", v1::TOP_MANAGEMENT)});
+  ASSERT_TRUE(block.results[0].accepted) << block.results[0].rejection.message;
+  EpochInfo epoch = CurrentEpoch(ledger.state());
+  EXPECT_EQ(epoch.number, 1u);
+  EXPECT_EQ(epoch.validators.size(), 3u);
+  EXPECT_EQ(std::count(epoch.validators.begin(), epoch.validators.end(), crypto::ToHex(removed)),
+            0);
+}
+
+TEST(Epochs, T1_OneValidatorSetChangePerBlockTheSecondIsRejectedAndChangesNothing) {
+  LedgerFixture ledger(0, 4);
+  crypto::KeyPair first = crypto::KeyPair::Generate();
+  crypto::KeyPair second = crypto::KeyPair::Generate();
+  auto block =
+      ledger.Commit({ledger.Sign(AddValidatorRecord(first, "brand"), "rs", v1::TOP_MANAGEMENT),
+                     ledger.Sign(AddValidatorRecord(second, "cb"), "rs", v1::TOP_MANAGEMENT)});
+  ASSERT_TRUE(block.results[0].accepted);
+  ExpectRejected(block.results[1], "T1", "already changes in this block");
+  EXPECT_EQ(CurrentEpoch(ledger.state()).validators.size(), 5u);
+  // In the next block it goes through and starts epoch 2.
+  auto next =
+      ledger.CommitOne(ledger.Sign(AddValidatorRecord(second, "cb"), "rs", v1::TOP_MANAGEMENT));
+  ASSERT_TRUE(next.accepted) << next.rejection.message;
+  EXPECT_EQ(CurrentEpoch(ledger.state()).number, 2u);
+  EXPECT_EQ(StoredEpochs(ledger.state()).size(), 2u);
+}
+
+TEST(Epochs, T1_ASingleValidatorLedgerKeepsItsValidatorSet) {
+  LedgerFixture ledger;  // one validator: it orders alone
+  auto before = DomainState(ledger.state());
+  crypto::KeyPair newcomer = crypto::KeyPair::Generate();
+  ExpectRejected(ledger.CommitOne(
+                     ledger.Sign(AddValidatorRecord(newcomer, "brand"), "rs", v1::TOP_MANAGEMENT)),
+                 "T1", "single validator");
+  ExpectRejected(
+      ledger.CommitOne(ledger.Sign(RemoveValidatorRecord(ledger.validator_key().public_key), "rs",
+                                   v1::TOP_MANAGEMENT)),
+      "T1", "last validator");
+  EXPECT_EQ(DomainState(ledger.state()), before);
+}
+
+TEST(Epochs, T1_ABftLedgerKeepsAtLeastTwoValidators) {
+  LedgerFixture ledger(0, 2);
+  auto before = DomainState(ledger.state());
+  ExpectRejected(
+      ledger.CommitOne(ledger.Sign(RemoveValidatorRecord(ledger.validator_keys()[0].public_key),
+                                   "rs", v1::TOP_MANAGEMENT)),
+      "T1", "at least 2 validators");
+  EXPECT_EQ(DomainState(ledger.state()), before);
+}
+
+TEST(Epochs, T1_AValidatorChangeNeedsTheRequirementsSetterAndAMemberOrganization) {
+  LedgerFixture ledger(0, 4);
+  auto before = DomainState(ledger.state());
+  crypto::KeyPair newcomer = crypto::KeyPair::Generate();
+  ExpectRejected(ledger.CommitOne(ledger.Sign(AddValidatorRecord(newcomer, "brand"), "smelter",
+                                              v1::TOP_MANAGEMENT)),
+                 "R3", "requirements_setter");
+  ExpectRejected(ledger.CommitOne(
+                     ledger.Sign(AddValidatorRecord(newcomer, "nobody"), "rs", v1::TOP_MANAGEMENT)),
+                 "T1", "not a member");
+  ExpectRejected(
+      ledger.CommitOne(ledger.Sign(AddValidatorRecord(ledger.validator_keys()[1], "brand"), "rs",
+                                   v1::TOP_MANAGEMENT)),
+      "T1", "already a validator");
+  EXPECT_EQ(DomainState(ledger.state()), before);
 }
 
 }  // namespace

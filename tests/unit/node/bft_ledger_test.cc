@@ -2,13 +2,18 @@
 // whose links the tests cut and restore. Real RocksDB stores, real consensus core, real chaincode.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "consensus/codec.h"
+#include "crypto/encoding.h"
+#include "node/epoch.h"
 #include "node/log.h"
 #include "node/records_payload.h"
 #include "tests/support/data_dir_damage.h"
@@ -20,68 +25,79 @@ namespace {
 using testing::SiteRecord;
 using testing::TempDir;
 
-// Delivers frames synchronously between registered nodes; a node marked down neither sends nor
-// receives (as if its links were cut).
+// Delivers frames synchronously between registered nodes, by their keys (as the real links do:
+// indices are per epoch); a node marked down neither sends nor receives (as if its links were
+// cut). A receiver drops frames from keys outside its own validator set, as a handshake would.
+using KeyHandler = std::function<void(const crypto::PublicKey& from, std::string frame)>;
 class LoopbackHub {
  public:
-  void Register(std::uint32_t index, FrameHandler handler) {
+  void Register(const crypto::PublicKey& key, KeyHandler handler) {
     std::lock_guard lock(mutex_);
-    handlers_[index] = std::move(handler);
+    handlers_[key] = std::move(handler);
   }
-  void Unregister(std::uint32_t index) {
+  void Unregister(const crypto::PublicKey& key) {
     std::lock_guard lock(mutex_);
-    handlers_.erase(index);
+    handlers_.erase(key);
   }
-  void SetUp(std::uint32_t index, bool up) {
+  void SetUp(const crypto::PublicKey& key, bool up) {
     std::lock_guard lock(mutex_);
     if (up) {
-      down_.erase(index);
+      down_.erase(key);
     } else {
-      down_.insert(index);
+      down_.insert(key);
     }
   }
-  void Deliver(std::uint32_t from, std::uint32_t to, const std::string& frame) {
+  void Deliver(const crypto::PublicKey& from, const crypto::PublicKey& to,
+               const std::string& frame) {
     std::lock_guard lock(mutex_);
     if (down_.contains(from) || down_.contains(to)) return;
     auto it = handlers_.find(to);
     if (it != handlers_.end()) it->second(from, frame);
   }
-  bool Connected(std::uint32_t a, std::uint32_t b) {
+  bool Connected(const crypto::PublicKey& a, const crypto::PublicKey& b) {
     std::lock_guard lock(mutex_);
     return handlers_.contains(b) && !down_.contains(a) && !down_.contains(b);
   }
 
  private:
   std::mutex mutex_;
-  std::map<std::uint32_t, FrameHandler> handlers_;
-  std::set<std::uint32_t> down_;
+  std::map<crypto::PublicKey, KeyHandler> handlers_;
+  std::set<crypto::PublicKey> down_;
 };
 
 class LoopbackNetwork final : public PeerNetwork {
  public:
-  LoopbackNetwork(LoopbackHub& hub, std::uint32_t self, std::size_t size, FrameHandler handler)
-      : hub_(hub), self_(self), size_(size) {
-    hub_.Register(self_, std::move(handler));
+  LoopbackNetwork(LoopbackHub& hub, const crypto::PublicKey& self, const NetworkSetup& setup,
+                  FrameHandler handler)
+      : hub_(hub), self_(self) {
+    for (const auto& validator : setup.validators) keys_.push_back(validator.key);
+    hub_.Register(self_, [this, handler = std::move(handler)](const crypto::PublicKey& from,
+                                                              std::string frame) {
+      auto it = std::find(keys_.begin(), keys_.end(), from);
+      if (it != keys_.end()) handler(static_cast<std::uint32_t>(it - keys_.begin()), frame);
+    });
   }
   ~LoopbackNetwork() override { hub_.Unregister(self_); }
-  void Send(std::uint32_t to, std::string frame) override { hub_.Deliver(self_, to, frame); }
+  void Send(std::uint32_t to, std::string frame) override {
+    if (to < keys_.size() && keys_[to] != self_) hub_.Deliver(self_, keys_[to], frame);
+  }
   void Broadcast(const std::string& frame) override {
-    for (std::uint32_t to = 0; to < size_; ++to) {
-      if (to != self_) hub_.Deliver(self_, to, frame);
+    for (const auto& key : keys_) {
+      if (key != self_) hub_.Deliver(self_, key, frame);
     }
   }
   std::vector<PeerLink> Links() const override {
     std::vector<PeerLink> links;
-    for (std::uint32_t to = 0; to < size_; ++to) {
-      if (to != self_) links.push_back({to, hub_.Connected(self_, to), 0, 0, 0});
+    for (std::uint32_t to = 0; to < keys_.size(); ++to) {
+      if (keys_[to] != self_) links.push_back({to, hub_.Connected(self_, keys_[to]), 0, 0, 0});
     }
     return links;
   }
 
  private:
   LoopbackHub& hub_;
-  const std::uint32_t self_;
-  const std::size_t size_;
+  const crypto::PublicKey self_;
+  std::vector<crypto::PublicKey> keys_;
 };
 
 class BftLedgerTest : public ::testing::Test {
@@ -102,16 +118,15 @@ class BftLedgerTest : public ::testing::Test {
     options.genesis = fixture_.genesis();
     options.timeouts.base_ms = 200;
     options.clock_allowance_ms = 5000;
-    options.make_network = [this, index](
+    const crypto::KeyPair& key = NodeKey(index);
+    options.make_network = [this, self = key.public_key](
                                const NetworkSetup& setup,
                                FrameHandler handler) -> Result<std::unique_ptr<PeerNetwork>> {
-      validator_of_node_[index] = setup.self;
-      return std::unique_ptr<PeerNetwork>(std::make_unique<LoopbackNetwork>(
-          hub_, setup.self, setup.validators.size(), std::move(handler)));
+      return std::unique_ptr<PeerNetwork>(
+          std::make_unique<LoopbackNetwork>(hub_, self, setup, std::move(handler)));
     };
     auto ledger =
-        Ledger::Open(std::move(options),
-                     crypto::KeyPair::FromSeed(fixture_.validator_keys()[index].secret_key.seed()));
+        Ledger::Open(std::move(options), crypto::KeyPair::FromSeed(key.secret_key.seed()));
     ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
     ledgers_[index] = std::move(*ledger);
   }
@@ -157,12 +172,65 @@ class BftLedgerTest : public ::testing::Test {
     }
   }
 
+  // Polls (bounded) until every ledger in `nodes` is in `epoch` with `role`.
+  bool InEpoch(const std::vector<std::uint32_t>& nodes, std::uint64_t epoch,
+               const std::string& role) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      bool all = true;
+      for (auto node : nodes) {
+        nlohmann::json consensus = ledgers_[node]->Health()["consensus"];
+        all = all && consensus["epoch"] == epoch && consensus["role"] == role;
+      }
+      if (all) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    for (auto node : nodes) ADD_FAILURE() << "node " << node << ": " << ledgers_[node]->Health();
+    return false;
+  }
+
+  // A T1 change by the requirements setter's top management (membership quorum 0: enacted).
+  chaincode::SignedRecord ValidatorChange(bool add, const crypto::KeyPair& key) {
+    v1::Record record;
+    record.set_valid_until_ms(testing::WallNowMs() + 60 * 60 * 1000);
+    if (add) {
+      auto* validator = record.mutable_membership_change()->mutable_add_validator();
+      validator->set_organization("brand");
+      validator->set_public_key(crypto::ToHex(key.public_key));
+      validator->set_address("127.0.0.1:17899");
+    } else {
+      record.mutable_membership_change()->set_remove_validator(crypto::ToHex(key.public_key));
+    }
+    return fixture_.Sign(record, "rs", v1::TOP_MANAGEMENT);
+  }
+
+  // Room for ledgers beyond the genesis's validators.
+  void AddNode() {
+    dirs_.push_back(std::make_unique<TempDir>());
+    ledgers_.resize(dirs_.size());
+  }
+
   // Cuts (or restores) every link of ledger `node`.
-  void SetUp(std::uint32_t node, bool up) { hub_.SetUp(validator_of_node_.at(node), up); }
+  void SetUp(std::uint32_t node, bool up) { hub_.SetUp(NodeKey(node).public_key, up); }
+
+  // Ledger i runs with validator key i of the genesis; ledgers beyond them with keys of their own.
+  const crypto::KeyPair& NodeKey(std::uint32_t node) {
+    if (node < fixture_.validator_keys().size()) return fixture_.validator_keys()[node];
+    while (extra_keys_.size() <= node - fixture_.validator_keys().size()) {
+      extra_keys_.push_back(crypto::KeyPair::Generate());
+    }
+    return extra_keys_[node - fixture_.validator_keys().size()];
+  }
+
+  crypto::Hash256 ChainId() const {
+    crypto::Hash256 id{};
+    std::copy(fixture_.chain_id().begin(), fixture_.chain_id().end(), id.begin());
+    return id;
+  }
 
   test_support::LedgerFixture fixture_;
   LoopbackHub hub_;
-  std::map<std::uint32_t, std::uint32_t> validator_of_node_;  // ledger index -> validator index
+  std::deque<crypto::KeyPair> extra_keys_;
   std::vector<std::unique_ptr<TempDir>> dirs_;
   std::vector<std::unique_ptr<Ledger>> ledgers_;
 };
@@ -389,6 +457,76 @@ TEST_F(BftLedgerTest, AReadOnlyDataDirectoryStallsTheNodeCleanlyAndItResumesWhen
   Open(3);
   EXPECT_TRUE(ledgers_[3]->store().CheckIntegrity().ok());
   ledgers_[3].reset();  // before the bind mount goes
+}
+
+TEST_F(BftLedgerTest, T1_RemovingAValidatorEndsTheEpochAndTheOthersCommitInTheNext) {
+  OpenAll();
+  auto change = Submit(0, ValidatorChange(/*add=*/false, NodeKey(3)));
+  // The removed validator may not see its removal commit: the others stop talking to it once
+  // they are in the next epoch (docs/operations.md, "Changing the validator set").
+  ASSERT_TRUE(CommittedOn({0, 1, 2}, change));
+  ASSERT_TRUE(InEpoch({0, 1, 2}, 1, "validator"));
+  auto after = Submit(1, SiteRecord(fixture_, "site-epoch-1"));
+  ASSERT_TRUE(CommittedOn({0, 1, 2}, after));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_FALSE(ledgers_[3]->store().FindRecord(after).has_value());
+  ExpectSameChain({0, 1, 2, 3});
+  // The new block is certified by the three remaining validators under epoch 1's domain.
+  auto location = ledgers_[0]->store().FindRecord(after);
+  ASSERT_TRUE(location.has_value());
+  auto block = ledgers_[0]->store().GetBlock(location->height);
+  ASSERT_TRUE(block.ok());
+  auto certificate = DecodeBftCertificate(block->certificate);
+  ASSERT_TRUE(certificate.ok());
+  auto epoch = ReadEpochSetup(ledgers_[0]->store(), ChainId(), NodeKey(0).public_key);
+  ASSERT_TRUE(epoch.ok());
+  EXPECT_EQ(epoch->validators.size(), 3u);
+  auto validators = consensus::ValidatorSet::Create(epoch->keys());
+  ASSERT_TRUE(validators.ok());
+  consensus::CertificateVerifier verifier(
+      *validators, epoch->domain,
+      consensus::MakeGenesisQc(consensus::MakeGenesisBlock(epoch->genesis)));
+  EXPECT_TRUE(verifier.VerifyQc(certificate->qc).ok());
+  consensus::CertificateVerifier old_domain(
+      *validators, ChainId(),
+      consensus::MakeGenesisQc(consensus::MakeGenesisBlock(epoch->genesis)));
+  EXPECT_FALSE(old_domain.VerifyQc(certificate->qc).ok()) << "signatures are bound to the epoch";
+  // The end of epoch 0 is proven and kept.
+  EXPECT_TRUE(GetEpochEnd(ledgers_[0]->store(), 0).has_value());
+}
+
+TEST_F(BftLedgerTest, T1_AnAddedValidatorCatchesUpAcrossTheEpochAndVotesInIt) {
+  OpenAll();
+  ASSERT_TRUE(CommittedOn({0, 1, 2, 3}, Submit(0, SiteRecord(fixture_, "site-before"))));
+  auto change = Submit(1, ValidatorChange(/*add=*/true, NodeKey(4)));
+  ASSERT_TRUE(CommittedOn({0, 1, 2, 3}, change));
+  ASSERT_TRUE(InEpoch({0, 1, 2, 3}, 1, "validator"));
+  AddNode();
+  Open(4);  // an empty data directory: it starts at genesis, where it is no validator
+  ASSERT_TRUE(CommittedOn({4}, change));
+  ASSERT_TRUE(InEpoch({4}, 1, "validator"));
+  // Five validators, quorum four: with one of the first four cut off, nothing commits unless
+  // the new one votes.
+  SetUp(0, false);
+  auto after = Submit(2, SiteRecord(fixture_, "site-five"));
+  ASSERT_TRUE(CommittedOn({1, 2, 3, 4}, after));
+  ExpectSameChain({1, 2, 3, 4});
+}
+
+TEST_F(BftLedgerTest, T1_AValidatorDownDuringTheChangeCatchesUpAcrossTheEpoch) {
+  OpenAll();
+  ASSERT_TRUE(CommittedOn({0, 1, 2, 3}, Submit(0, SiteRecord(fixture_, "site-before"))));
+  SetUp(3, false);
+  auto change = Submit(0, ValidatorChange(/*add=*/false, NodeKey(2)));
+  ASSERT_TRUE(CommittedOn({0, 1}, change));
+  // Epoch 1 is {0, 1, 3} with quorum 3: nothing commits while validator 3 is away.
+  auto after = Submit(1, SiteRecord(fixture_, "site-after"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  EXPECT_FALSE(ledgers_[0]->store().FindRecord(after).has_value());
+  SetUp(3, true);  // it is in epoch 0, its peers in epoch 1: it fetches the end of epoch 0
+  ASSERT_TRUE(CommittedOn({0, 1, 3}, after));
+  ASSERT_TRUE(InEpoch({0, 1, 3}, 1, "validator"));
+  ExpectSameChain({0, 1, 2, 3});
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <mutex>
 #include <thread>
@@ -20,6 +21,10 @@ class PeerLinksTest : public ::testing::Test {
     EXPECT_TRUE(crypto::InitializeCrypto().ok());
     chain_.fill(3);
     for (std::uint32_t i = 0; i < kNodes; ++i) keys_.push_back(crypto::KeyPair::Generate());
+    // Index order is key order here, so that "node 0 dials node 2" holds (the smaller key dials).
+    std::sort(keys_.begin(), keys_.end(), [](const crypto::KeyPair& a, const crypto::KeyPair& b) {
+      return a.public_key < b.public_key;
+    });
     links_.resize(kNodes);
     received_.resize(kNodes);
   }
@@ -29,10 +34,10 @@ class PeerLinksTest : public ::testing::Test {
 
   // Starts node `index` on a free port with `key` (its own unless given), peers on port 0 until
   // Connect() tells everyone where the others listen.
-  void StartNode(std::uint32_t index, const crypto::KeyPair* key = nullptr) {
+  void StartNode(std::uint32_t index, const crypto::KeyPair* key = nullptr, bool follower = false) {
     PeerLinksOptions options;
     options.chain_id = chain_;
-    options.self_index = index;
+    options.follower = follower;
     options.queue_frames_max = 8;
     options.reconnect_max = std::chrono::milliseconds(200);
     for (std::uint32_t i = 0; i < kNodes; ++i) {
@@ -50,7 +55,7 @@ class PeerLinksTest : public ::testing::Test {
   void Connect() {
     for (std::uint32_t a = 0; a < kNodes; ++a) {
       for (std::uint32_t b = 0; b < kNodes; ++b) {
-        if (a != b && links_[a] && links_[b])
+        if (a != b && links_[a] && links_[b] && links_[b]->port() != 0)
           links_[a]->SetPeerAddress(b, "127.0.0.1", links_[b]->port());
       }
     }
@@ -109,6 +114,7 @@ TEST_F(PeerLinksTest, EveryPairExchangesFramesInOrder) {
 TEST_F(PeerLinksTest, AKeyOutsideTheValidatorSetIsRefusedAndItsFramesNeverDelivered) {
   StartNode(2);
   crypto::KeyPair stranger = crypto::KeyPair::Generate();
+  while (!(stranger.public_key < keys_[2].public_key)) stranger = crypto::KeyPair::Generate();
   StartNode(0, &stranger);  // claims index 0, dials node 2 with a key not in the set
   Connect();
   ASSERT_TRUE(Eventually([&] { return links_[2]->handshake_failures() > 0; }));
@@ -116,6 +122,34 @@ TEST_F(PeerLinksTest, AKeyOutsideTheValidatorSetIsRefusedAndItsFramesNeverDelive
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_FALSE(Got(2, 0, "let me in"));
   EXPECT_FALSE(Connected(2, 0));
+}
+
+TEST_F(PeerLinksTest, TheSmallerKeyDialsWhateverIndexEachSideGivesTheOther) {
+  // Two nodes in different epochs number each other differently; the links still form once.
+  for (std::uint32_t i = 0; i < kNodes; ++i) StartNode(i);
+  Connect();
+  for (std::uint32_t a = 0; a < kNodes; ++a) {
+    for (std::uint32_t b = 0; b < kNodes; ++b) {
+      if (a == b) continue;
+      ASSERT_TRUE(Eventually([&] { return Connected(a, b); })) << a << "->" << b;
+    }
+  }
+  // Node 0 has the smallest key: it dialled both others and listens for nobody it knows.
+  EXPECT_EQ(links_[0]->handshake_failures(), 0u);
+  EXPECT_EQ(links_[2]->handshake_failures(), 0u);
+}
+
+TEST_F(PeerLinksTest, AFollowerDialsEveryValidatorAndListensForNone) {
+  StartNode(0);
+  StartNode(1);
+  StartNode(2, nullptr, /*follower=*/true);  // key 2 is the largest: validators 0 and 1 dial it
+  EXPECT_EQ(links_[2]->port(), 0);
+  Connect();
+  ASSERT_TRUE(Eventually([&] { return Connected(2, 0) && Connected(2, 1); }));
+  links_[2]->Broadcast("catching up");
+  links_[0]->Send(2, "blocks for you");
+  EXPECT_TRUE(Eventually([&] { return Got(0, 2, "catching up") && Got(1, 2, "catching up"); }));
+  EXPECT_TRUE(Eventually([&] { return Got(2, 0, "blocks for you"); }));
 }
 
 TEST_F(PeerLinksTest, ARestartedPeerIsRedialledAndFramesFlowAgain) {
