@@ -4,6 +4,8 @@
 // record at two nodes, and more than f nodes down.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -566,4 +568,67 @@ TEST_F(ClusterTest, TheNetworkKeepsCommittingWhileOneNodesApiIsUnderAttack) {
 }
 
 }  // namespace
+
+TEST_F(ClusterTest, T1_AfterAValidatorIsRemovedTheOthersCommitAndExitProofsCarryTheChange) {
+  // The consortium removes the certification body's validator (node 3).
+  auto node_key = crypto::ReadSecretKeyFile(dir_ / "cb/node/node.secret");
+  auto top = crypto::ReadSecretKeyFile(dir_ / "consortium/keys/top.secret");
+  ASSERT_TRUE(node_key.ok() && top.ok());
+  nlohmann::json change = {
+      {"author_org", "consortium"},
+      {"membership_change", {{"remove_validator", crypto::ToHex(node_key->public_key)}}}};
+  auto signed_change = tools::SignRecordJson(change, *top, chain_id_);
+  ASSERT_TRUE(signed_change.ok()) << signed_change.status().ToString();
+  ASSERT_TRUE(SubmitAndWait(0, chaincode::EnvelopeToJson(*signed_change).dump()).has_value());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  bool switched = false;
+  while (!switched && std::chrono::steady_clock::now() < deadline) {
+    switched = true;
+    for (int node : {0, 1, 2}) {
+      auto health = Health(node);
+      switched = switched && !health.is_null() && health["consensus"]["epoch"] == 1 &&
+                 health["consensus"]["validators"] == 3;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(switched) << Describe({0, 1, 2, 3});
+  // The three run the worked example; its exits are certified by the new set.
+  std::string nodes = Url(0) + "," + Url(1) + "," + Url(2);
+  std::string output;
+  ASSERT_EQ(Mbl("scenario run " + std::string(MBL_SOURCE_DIR) +
+                    "/scenarios/worked-example.json --node " + nodes + " --keys " + dir_.string(),
+                &output),
+            0)
+      << output << Describe({0, 1, 2, 3});
+  ExpectConverged({0, 1, 2}, std::chrono::seconds(20));
+  auto code_start = output.find("MBL-");
+  ASSERT_NE(code_start, std::string::npos) << output;
+  const std::string code = output.substr(code_start, 18);
+  auto reply = tools::HttpCall(Url(1), "GET", "/v1/exit/" + code);
+  ASSERT_TRUE(reply.ok());
+  ASSERT_TRUE(reply->body.contains("proof")) << reply->body.dump();
+  const nlohmann::json& sets = reply->body["proof"]["validator_sets"];
+  ASSERT_EQ(sets.size(), 2u) << sets.dump();
+  EXPECT_EQ(sets[1]["validators"].size(), 3u);
+  for (int node : {0, 1, 2}) {
+    ASSERT_EQ(Mbl("verify " + code + " --node " + Url(node) + " --genesis " +
+                      (dir_ / "genesis.json").string() + " --checkpoint " +
+                      (dir_ / "checkpoint.json").string(),
+                  &output),
+              0)
+        << output;
+    EXPECT_NE(output.find("VERIFIED: exit code " + code), std::string::npos) << output;
+  }
+  // A bundle whose set change lost its certificate is refused.
+  nlohmann::json tampered = reply->body["proof"];
+  tampered["validator_sets"][1]["established_by"]["commit_chain"] = nlohmann::json::array();
+  std::ofstream(dir_ / "tampered.json") << tampered.dump();
+  EXPECT_EQ(Mbl("verify " + (dir_ / "tampered.json").string() + " --genesis " +
+                    (dir_ / "genesis.json").string(),
+                &output),
+            1)
+      << output;
+  EXPECT_NE(output.find("uncertified-validator-set-change"), std::string::npos) << output;
+}
+
 }  // namespace mbl
