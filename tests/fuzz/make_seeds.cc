@@ -17,6 +17,7 @@
 #include "crypto/encoding.h"
 #include "crypto/secure_link.h"
 #include "node/block.h"
+#include "node/epoch.h"
 #include "node/http_read_signature.h"
 #include "node/records_payload.h"
 #include "tests/fuzz/fuzz_ledger.h"
@@ -467,6 +468,12 @@ int main(int argc, char** argv) {
   Write("block", "header", WithSelector(1, node::EncodeHeader(block.header)));
   Write("block", "records-payload", WithSelector(2, node::EncodeRecordsPayload(block.records)));
   Write("block", "bft-certificate", WithSelector(3, node::EncodeBftCertificate(certificate)));
+
+  // ---- Catch-up across epochs: a sync chunk of that block with a two-QC commit proof.
+  block.certificate = node::EncodeBftCertificate(certificate);
+  node::SyncChunk chunk{0, {block}, {qc1, qc1}};
+  Write("sync_chunk", "chunk", WithSelector(0, node::EncodeSyncChunk(chunk)));
+  Write("sync_chunk", "commit-proof", WithSelector(1, node::EncodeCommitProof(chunk.proof)));
 
   // ---- Validator link handshake and frames.
   const crypto::Hash256 chain_id = crypto::Sha256("mbl-fuzz-chain");
