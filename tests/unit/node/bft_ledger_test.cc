@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "base/limits.h"
 #include "consensus/codec.h"
 #include "crypto/encoding.h"
 #include "node/epoch.h"
@@ -523,6 +524,30 @@ TEST_F(BftLedgerTest, T1_AValidatorDownDuringTheChangeCatchesUpAcrossTheEpoch) {
   auto after = Submit(1, SiteRecord(fixture_, "site-after"));
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   EXPECT_FALSE(ledgers_[0]->store().FindRecord(after).has_value());
+  // What node 3 will be sent, checked the way it will check it, and refused once tampered with.
+  auto setup = ReadEpochSetup(ledgers_[3]->store(), ChainId(), NodeKey(3).public_key);
+  ASSERT_TRUE(setup.ok());
+  EXPECT_EQ(setup->number, 0u);
+  auto chunk = BuildSyncChunk(ledgers_[0]->store(), 0, ledgers_[3]->store().tip().height,
+                              limits::kFrameBytesMax / 2);
+  ASSERT_TRUE(chunk.ok()) << chunk.status().ToString();
+  auto decoded = DecodeSyncChunk(EncodeSyncChunk(*chunk));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_TRUE(VerifySyncChunk(*decoded, *setup, ledgers_[3]->store()).ok());
+  SyncChunk no_proof = *chunk;
+  no_proof.proof.resize(1);
+  EXPECT_FALSE(VerifySyncChunk(no_proof, *setup, ledgers_[3]->store()).ok());
+  SyncChunk altered = *chunk;
+  altered.blocks.back().header.time_ms += 1;
+  EXPECT_FALSE(VerifySyncChunk(altered, *setup, ledgers_[3]->store()).ok());
+  SyncChunk forged = *chunk;
+  ASSERT_FALSE(forged.proof.back().signatures.empty());
+  forged.proof.back().signatures.front().signature[0] ^= 1;
+  EXPECT_FALSE(VerifySyncChunk(forged, *setup, ledgers_[3]->store()).ok());
+  SyncChunk other_epoch = *chunk;
+  other_epoch.epoch = 1;
+  EXPECT_FALSE(VerifySyncChunk(other_epoch, *setup, ledgers_[3]->store()).ok());
+
   SetUp(3, true);  // it is in epoch 0, its peers in epoch 1: it fetches the end of epoch 0
   ASSERT_TRUE(CommittedOn({0, 1, 3}, after));
   ASSERT_TRUE(InEpoch({0, 1, 3}, 1, "validator"));
