@@ -7,9 +7,27 @@
 
 namespace mbl::chaincode {
 
+namespace {
+
+// Bytes that nlohmann writes other than as themselves: control characters, '"', '\\', and every
+// non-ASCII byte (handed to nlohmann whole, see below).
+constexpr bool NeedsCare(unsigned char byte) {
+  return byte <= 0x1f || byte == '"' || byte == '\\' || byte >= 0x80;
+}
+
+}  // namespace
+
 void AppendJsonString(std::string& out, std::string_view value) {
-  for (char c : value) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
+  std::size_t plain = 0;
+  while (plain < value.size() && !NeedsCare(static_cast<unsigned char>(value[plain]))) ++plain;
+  if (plain == value.size()) {  // the common case: ids, hex, names
+    out.push_back('"');
+    out.append(value);
+    out.push_back('"');
+    return;
+  }
+  for (std::size_t i = plain; i < value.size(); ++i) {
+    if (static_cast<unsigned char>(value[i]) >= 0x80) {
       // Non-ASCII text is rare here (ids, hex, names): nlohmann validates the UTF-8 and escapes
       // it itself, so leaving it the whole string keeps even its errors the same.
       out += nlohmann::json(std::string(value)).dump();
@@ -18,7 +36,8 @@ void AppendJsonString(std::string& out, std::string_view value) {
   }
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  for (char c : value) {
+  out.append(value.substr(0, plain));
+  for (char c : value.substr(plain)) {
     auto byte = static_cast<unsigned char>(c);
     switch (byte) {
       case '\b':
@@ -60,44 +79,50 @@ void JsonWriter::BeforeValue() {
     after_key_ = false;
     return;
   }
-  if (!has_members_.empty()) {
-    if (has_members_.back()) out_.push_back(',');
-    has_members_.back() = true;
+  if (depth_ > 0) {
+    if (HasMembers()) out_.push_back(',');
+    SetHasMembers();
   }
 }
 
-JsonWriter& JsonWriter::BeginObject() {
+void JsonWriter::Open(char bracket) {
   BeforeValue();
-  out_.push_back('{');
-  has_members_.push_back(false);
+  MBL_CHECK_LT(depth_, kMaxDepth);
+  out_.push_back(bracket);
+  ++depth_;
+  has_members_ &= ~(std::uint64_t{1} << (depth_ - 1));
+}
+
+void JsonWriter::Close(char bracket) {
+  MBL_CHECK(depth_ > 0 && !after_key_);
+  --depth_;
+  out_.push_back(bracket);
+}
+
+JsonWriter& JsonWriter::BeginObject() {
+  Open('{');
   return *this;
 }
 
 JsonWriter& JsonWriter::EndObject() {
-  MBL_CHECK(!has_members_.empty() && !after_key_);
-  has_members_.pop_back();
-  out_.push_back('}');
+  Close('}');
   return *this;
 }
 
 JsonWriter& JsonWriter::BeginArray() {
-  BeforeValue();
-  out_.push_back('[');
-  has_members_.push_back(false);
+  Open('[');
   return *this;
 }
 
 JsonWriter& JsonWriter::EndArray() {
-  MBL_CHECK(!has_members_.empty() && !after_key_);
-  has_members_.pop_back();
-  out_.push_back(']');
+  Close(']');
   return *this;
 }
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
-  MBL_CHECK(!has_members_.empty() && !after_key_);
-  if (has_members_.back()) out_.push_back(',');
-  has_members_.back() = true;
+  MBL_CHECK(depth_ > 0 && !after_key_);
+  if (HasMembers()) out_.push_back(',');
+  SetHasMembers();
   AppendJsonString(out_, key);
   out_.push_back(':');
   after_key_ = true;

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace mbl::chaincode {
 
@@ -32,9 +31,17 @@ class JsonWriter {
  private:
   void BeforeValue();
 
+  // Bit `depth_ - 1` of has_members_ tells whether the innermost open object or array has a
+  // member yet (to place commas); canonical values here nest a few levels, never 64.
+  static constexpr int kMaxDepth = 64;
+  bool HasMembers() const { return (has_members_ >> (depth_ - 1)) & 1; }
+  void SetHasMembers() { has_members_ |= std::uint64_t{1} << (depth_ - 1); }
+  void Open(char bracket);
+  void Close(char bracket);
+
   std::string& out_;
-  // Per open object or array: whether a member was written yet (to place commas).
-  std::vector<bool> has_members_;
+  std::uint64_t has_members_ = 0;
+  int depth_ = 0;
   bool after_key_ = false;
 };
 

@@ -109,30 +109,39 @@ HandlerResult CheckCommon(const v1::Record& record, WorkingState& state,
 // What ExecuteBlock keeps from one record to the next so that records do not allocate it anew.
 struct Scratch {
   v1::Record record;  // parsing into a used message reuses its strings and sub-messages
-  nlohmann::json details;
+  nlohmann::json details = nlohmann::json::object();
   std::string details_json;
+  std::string record_id_hex;
 };
 
 RecordResult ApplyRecord(const SignedRecord& envelope, WorkingState& state,
                          const BlockContext& block, Scratch& scratch) {
   RecordResult result;
   result.record_id = ComputeRecordId(envelope.payload);
-  std::string included_key = keys::IncludedRecord(result.record_id);
+  scratch.record_id_hex = crypto::ToHex(result.record_id);
+  std::string included_key;
+  included_key.reserve(2 + scratch.record_id_hex.size());
+  included_key.append("r/").append(scratch.record_id_hex);  // == keys::IncludedRecord
   HandlerResult rejection;
   bool duplicate = false;
   v1::Record& record = scratch.record;
-  scratch.details = nlohmann::json::object();
+  // Emptied, not rebuilt: a json object allocates its map when it is made.
+  if (scratch.details.is_object()) {
+    scratch.details.clear();
+  } else {
+    scratch.details = nlohmann::json::object();
+  }
   scratch.details_json.clear();
-  if (state.Get(included_key)) {
+  if (state.Contains(included_key)) {
     duplicate = true;
-    rejection = Reject("R5", "record " + crypto::ToHex(result.record_id) +
+    rejection = Reject("R5", "record " + scratch.record_id_hex +
                                  " is already in the ledger; the same record takes effect once");
   } else if (!record.ParseFromString(envelope.payload)) {
     rejection = Reject("FORMAT", "the payload is not a valid mbl.v1.Record");
   } else {
     rejection = CheckCommon(record, state, block);
     if (!rejection) {
-      ApplyContext context{record, result.record_id, envelope.signer,     block,
+      ApplyContext context{record, result.record_id, scratch.record_id_hex, envelope.signer, block,
                            state,  scratch.details,  scratch.details_json};
       rejection = Dispatch(context);
     }
@@ -140,8 +149,11 @@ RecordResult ApplyRecord(const SignedRecord& envelope, WorkingState& state,
   result.accepted = !rejection.has_value();
   if (result.accepted) {
     state.Commit();
-    result.details_json =
-        scratch.details_json.empty() ? scratch.details.dump() : std::move(scratch.details_json);
+    if (scratch.details_json.empty()) {
+      result.details_json = scratch.details.dump();
+    } else {
+      result.details_json.swap(scratch.details_json);
+    }
   } else {
     state.Rollback();
     result.rejection = std::move(*rejection);

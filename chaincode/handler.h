@@ -18,6 +18,7 @@ namespace mbl::chaincode {
 struct ApplyContext {
   const v1::Record& record;
   const RecordId& record_id;
+  const std::string& record_id_hex;  // record_id in lowercase hex
   const crypto::PublicKey& signer;
   const BlockContext& block;
   WorkingState& state;

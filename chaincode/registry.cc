@@ -23,8 +23,19 @@ std::optional<Message> GetMessage(const StateReader& state, const std::string& k
 
 // The block's decoded copy of the message under `key` (see WorkingState::FindMessage).
 template <typename Message>
-const Message* FindMessage(WorkingState& state, const std::string& key) {
+const Message* FindMessage(WorkingState& state, std::string_view key) {
   return static_cast<const Message*>(state.FindMessage(key, Message::default_instance()));
+}
+
+// The key of a lookup in the block's WorkingState, built in a buffer of this thread's that is
+// reused (handlers look reference data up several times per record; FindMessage copies the key
+// when it keeps it). Valid until the next call on this thread.
+template <typename... Parts>
+std::string_view LookupKey(const Parts&... parts) {
+  thread_local std::string key;
+  key.clear();
+  (key.append(parts), ...);
+  return key;
 }
 
 bool AccreditationValidAt(const v1::CbAccreditation& accreditation, std::int64_t time_ms) {
@@ -133,7 +144,7 @@ std::optional<v1::Organization> GetOrganization(const StateReader& state, std::s
 }
 
 const v1::Organization* GetOrganization(WorkingState& state, std::string_view org) {
-  return FindMessage<v1::Organization>(state, keys::Organization(org));
+  return FindMessage<v1::Organization>(state, LookupKey("g/org/", org));
 }
 
 void PutOrganization(WorkingState& state, const v1::Organization& organization) {
@@ -252,7 +263,7 @@ std::optional<v1::SiteDefinition> GetSite(const StateReader& state, std::string_
 
 const v1::SiteDefinition* GetSite(WorkingState& state, std::string_view org,
                                   std::string_view site_id) {
-  return FindMessage<v1::SiteDefinition>(state, keys::Site(org, site_id));
+  return FindMessage<v1::SiteDefinition>(state, LookupKey("g/site/", org, "/", site_id));
 }
 
 std::optional<v1::CharacteristicDefinition> GetCharacteristic(const StateReader& state,
@@ -261,7 +272,7 @@ std::optional<v1::CharacteristicDefinition> GetCharacteristic(const StateReader&
 }
 
 const v1::CharacteristicDefinition* GetCharacteristic(WorkingState& state, std::string_view id) {
-  return FindMessage<v1::CharacteristicDefinition>(state, keys::Characteristic(id));
+  return FindMessage<v1::CharacteristicDefinition>(state, LookupKey("g/char/", id));
 }
 
 std::optional<v1::ProductGroupDefinition> GetProductGroup(const StateReader& state,
@@ -270,7 +281,7 @@ std::optional<v1::ProductGroupDefinition> GetProductGroup(const StateReader& sta
 }
 
 const v1::ProductGroupDefinition* GetProductGroup(WorkingState& state, std::string_view id) {
-  return FindMessage<v1::ProductGroupDefinition>(state, keys::ProductGroup(id));
+  return FindMessage<v1::ProductGroupDefinition>(state, LookupKey("g/group/", id));
 }
 
 bool SimilarInNature(const StateReader& state, std::string_view group_a, std::string_view group_b) {
@@ -297,7 +308,7 @@ const v1::ConversionFactorDefinition* GetConversionFactor(WorkingState& state, s
                                                           std::string_view group_in,
                                                           std::string_view group_out) {
   return FindMessage<v1::ConversionFactorDefinition>(
-      state, keys::ConversionFactor(org, group_in, group_out));
+      state, LookupKey("g/factor/", org, "/", group_in, "/", group_out));
 }
 
 bool IsAccredited(const StateReader& state, std::string_view cb, std::string_view characteristic,
@@ -309,8 +320,8 @@ bool IsAccredited(const StateReader& state, std::string_view cb, std::string_vie
 
 bool IsAccredited(WorkingState& state, std::string_view cb, std::string_view characteristic,
                   std::int64_t time_ms) {
-  const auto* accreditation =
-      FindMessage<v1::CbAccreditation>(state, keys::Accreditation(cb, characteristic));
+  const auto* accreditation = FindMessage<v1::CbAccreditation>(
+      state, LookupKey("g/accreditation/", cb, "/", characteristic));
   return accreditation && AccreditationValidAt(*accreditation, time_ms);
 }
 

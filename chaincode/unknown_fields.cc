@@ -14,30 +14,48 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 
 // Records nest a few levels deep (record -> body -> entries); the parser's own recursion limit
-// (100) bounds this walk too.
-std::optional<std::string> Find(const Message& message, const std::string& prefix) {
+// (100) bounds this walk too. The path to the field is only built once one is found (`path`
+// collects its parts innermost first), so a record without unknown fields allocates nothing
+// here beyond the field lists.
+bool Find(const Message& message, std::size_t depth, std::vector<std::string>& path) {
   const Reflection* reflection = message.GetReflection();
   const auto& unknown = reflection->GetUnknownFields(message);
-  if (!unknown.empty()) return prefix + "field " + std::to_string(unknown.field(0).number());
-  std::vector<const FieldDescriptor*> fields;
-  reflection->ListFields(message, &fields);
-  for (const FieldDescriptor* field : fields) {
+  if (!unknown.empty()) {
+    path.push_back("field " + std::to_string(unknown.field(0).number()));
+    return true;
+  }
+  // One list per depth, kept from one record to the next.
+  thread_local std::vector<std::vector<const FieldDescriptor*>> lists;
+  if (lists.size() <= depth) lists.resize(depth + 1);
+  // Indexed anew after each recursive call, which may grow (and so move) `lists`.
+  reflection->ListFields(message, &lists[depth]);
+  for (std::size_t f = 0; f < lists[depth].size(); ++f) {
+    const FieldDescriptor* field = lists[depth][f];
     if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
-    const std::string path = prefix + field->name();
     if (field->is_repeated()) {
       for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
         const Message& item = reflection->GetRepeatedMessage(message, field, i);
-        if (auto found = Find(item, path + "[" + std::to_string(i) + "].")) return found;
+        if (Find(item, depth + 1, path)) {
+          path.push_back(field->name() + "[" + std::to_string(i) + "].");
+          return true;
+        }
       }
-    } else if (auto found = Find(reflection->GetMessage(message, field), path + ".")) {
-      return found;
+    } else if (Find(reflection->GetMessage(message, field), depth + 1, path)) {
+      path.push_back(field->name() + ".");
+      return true;
     }
   }
-  return std::nullopt;
+  return false;
 }
 
 }  // namespace
 
-std::optional<std::string> FindUnknownField(const Message& message) { return Find(message, ""); }
+std::optional<std::string> FindUnknownField(const Message& message) {
+  std::vector<std::string> path;
+  if (!Find(message, 0, path)) return std::nullopt;
+  std::string found;
+  for (auto part = path.rbegin(); part != path.rend(); ++part) found += *part;
+  return found;
+}
 
 }  // namespace mbl::chaincode

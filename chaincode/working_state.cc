@@ -55,6 +55,13 @@ std::optional<std::string> WorkingState::Get(std::string_view key) const {
   return base_.Get(key);
 }
 
+bool WorkingState::Contains(std::string_view key) const {
+  if (IsTypedKey(key)) return Get(key).has_value();
+  auto it = raw_.find(key);
+  if (it != raw_.end()) return it->second.has_value();
+  return base_.Get(key).has_value();
+}
+
 void WorkingState::CollectTyped(std::string_view prefix, PendingEntries& out) const {
   for (auto it = conservation_.lower_bound(prefix);
        it != conservation_.end() && it->first.starts_with(prefix); ++it) {

@@ -50,6 +50,8 @@ class WorkingState final : public StateReader {
   void Scan(std::string_view prefix,
             const std::function<bool(std::string_view key, std::string_view value)>& visit)
       const override;
+  // Get(key).has_value(), without copying a value that the working set holds.
+  bool Contains(std::string_view key) const;
 
   // Writes of entries outside the typed families (c/conservation/, c/flow/, c/lot/).
   void Put(std::string key, std::string value);

@@ -20,7 +20,9 @@ std::string ConservationKey(const std::string& characteristic) {
 std::string LotKey(const AccountId& account, const Lot& lot) {
   char issued[24];
   std::snprintf(issued, sizeof issued, "%016" PRIx64, static_cast<std::uint64_t>(lot.issued_ms));
-  return AccountPrefix(account) + issued + "/" + lot.id;
+  std::string key = AccountPrefix(account, 17 + lot.id.size());
+  key.append(issued).append("/").append(lot.id);
+  return key;
 }
 
 }  // namespace
@@ -42,9 +44,20 @@ void PutConservation(WorkingState& state, const std::string& characteristic,
   state.PutConservation(characteristic, counters);
 }
 
-std::string AccountPrefix(const AccountId& account) {
-  return std::string(kLotPrefix) + account.characteristic + "/" + account.org + "/" + account.site +
-         "/" + account.product_group + "/";
+std::string AccountPrefix(const AccountId& account, std::size_t extra) {
+  std::string prefix;
+  prefix.reserve(kLotPrefix.size() + account.characteristic.size() + account.org.size() +
+                 account.site.size() + account.product_group.size() + 4 + extra);
+  prefix.append(kLotPrefix)
+      .append(account.characteristic)
+      .append("/")
+      .append(account.org)
+      .append("/")
+      .append(account.site)
+      .append("/")
+      .append(account.product_group)
+      .append("/");
+  return prefix;
 }
 
 void AddLot(WorkingState& state, const AccountId& account, Lot lot) {

@@ -51,6 +51,7 @@ std::uint64_t SumLots(const StateReader& state, const std::string& prefix);
 // held counter == sum of lots, and the identity holds.
 Status CheckConservation(const StateReader& state, const std::string& characteristic);
 
-std::string AccountPrefix(const AccountId& account);
+// c/lot/<characteristic>/<org>/<site>/<product group>/ (room reserved for `extra` more bytes).
+std::string AccountPrefix(const AccountId& account, std::size_t extra = 0);
 
 }  // namespace mbl::chaincode

@@ -6,23 +6,51 @@
 
 namespace mbl::chaincode {
 
+namespace {
+
+Rejection SiteMissing(const std::string& org, const std::string& site) {
+  return Reject("T2", "site '" + site + "' of '" + org +
+                          "' is not defined; define its system boundary first (T2)");
+}
+
+Rejection CharacteristicMissing(const std::string& id) {
+  return Reject("T3", "characteristic '" + id + "' is not defined");
+}
+
+Rejection ProductGroupMissing(const std::string& id) {
+  return Reject("T4", "product group '" + id + "' is not defined");
+}
+
+}  // namespace
+
 HandlerResult RequireSite(const StateReader& state, const std::string& org,
                           const std::string& site) {
-  if (!GetSite(state, org, site)) {
-    return Reject("T2", "site '" + site + "' of '" + org +
-                            "' is not defined; define its system boundary first (T2)");
-  }
+  if (!GetSite(state, org, site)) return SiteMissing(org, site);
+  return std::nullopt;
+}
+
+HandlerResult RequireSite(WorkingState& state, const std::string& org, const std::string& site) {
+  if (!GetSite(state, org, site)) return SiteMissing(org, site);
   return std::nullopt;
 }
 
 HandlerResult RequireCharacteristic(const StateReader& state, const std::string& id) {
-  if (!GetCharacteristic(state, id))
-    return Reject("T3", "characteristic '" + id + "' is not defined");
+  if (!GetCharacteristic(state, id)) return CharacteristicMissing(id);
+  return std::nullopt;
+}
+
+HandlerResult RequireCharacteristic(WorkingState& state, const std::string& id) {
+  if (!GetCharacteristic(state, id)) return CharacteristicMissing(id);
   return std::nullopt;
 }
 
 HandlerResult RequireProductGroup(const StateReader& state, const std::string& id) {
-  if (!GetProductGroup(state, id)) return Reject("T4", "product group '" + id + "' is not defined");
+  if (!GetProductGroup(state, id)) return ProductGroupMissing(id);
+  return std::nullopt;
+}
+
+HandlerResult RequireProductGroup(WorkingState& state, const std::string& id) {
+  if (!GetProductGroup(state, id)) return ProductGroupMissing(id);
   return std::nullopt;
 }
 
@@ -40,7 +68,7 @@ std::uint64_t ApplyFactor(std::uint64_t grams, std::uint32_t factor_ppm) {
   return static_cast<std::uint64_t>(product / 1'000'000);
 }
 
-std::string RecordIdHex(const ApplyContext& context) { return crypto::ToHex(context.record_id); }
+const std::string& RecordIdHex(const ApplyContext& context) { return context.record_id_hex; }
 
 std::int64_t YearOf(std::int64_t time_ms) {
   std::int64_t days = time_ms / 86'400'000 - (time_ms % 86'400'000 < 0 ? 1 : 0);

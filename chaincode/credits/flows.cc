@@ -1,5 +1,6 @@
 #include "chaincode/credits/flows.h"
 
+#include <charconv>
 #include <set>
 
 #include "chaincode/credits/validity.h"
@@ -15,7 +16,17 @@ constexpr const char* kOutflows[] = {kFlowProcessedIn, kFlowShipped, kFlowCancel
                                      kFlowExpired};
 
 std::string FlowKey(const std::string& org, const std::string& characteristic, std::int64_t year) {
-  return "c/flow/" + org + "/" + characteristic + "/" + std::to_string(year);
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, year).ptr;  // == std::to_string
+  std::string key;
+  key.reserve(9 + org.size() + characteristic.size() + (end - digits));
+  key.append("c/flow/")
+      .append(org)
+      .append("/")
+      .append(characteristic)
+      .append("/")
+      .append(digits, end);
+  return key;
 }
 
 // State is a const StateReader (copies) or the block's WorkingState (decoded once per block).
