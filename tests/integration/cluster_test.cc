@@ -4,13 +4,12 @@
 // record at two nodes, and more than f nodes down.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-
-#include <fstream>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
+#include <fstream>
 #include <mutex>
 #include <random>
 #include <set>
