@@ -173,8 +173,7 @@ Result<bool> BftHost::EnsureExecuted(const consensus::Block& block) {
 Result<std::vector<chaincode::RecordId>> BftHost::Commit(
     const consensus::CommittedBlock& committed) {
   const consensus::Block& block = committed.block;
-  MBL_ASSIGN_OR_RETURN(bool starts_epoch, EnsureExecuted(block));
-  (void)starts_epoch;
+  MBL_RETURN_IF_ERROR(EnsureExecuted(block).status());
   Speculative& speculative = speculative_.at(block.id);
   MBL_CHECK_MSG(speculative.execution.state_root == block.execution.state_root &&
                     speculative.execution.results_root == block.execution.results_root,

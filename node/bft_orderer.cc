@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/big_endian.h"
 #include "base/limits.h"
 #include "consensus/codec.h"
 #include "crypto/encoding.h"
@@ -16,24 +17,19 @@ constexpr std::string_view kConsensusStateKey = "consensus_state";
 // protocol recovers from loss, and a flood cannot exhaust memory).
 constexpr std::size_t kEventQueueBytesMax = 4 * limits::kFrameBytesMax;
 
-void PutU32(std::string& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
+using big_endian::PutU32;
+using big_endian::PutU64;
+using big_endian::TakeBytes;
 
 bool TakeU32(std::string_view& in, std::uint32_t& value) {
-  if (in.size() < 4) return false;
-  value = 0;
-  for (int i = 0; i < 4; ++i) value = (value << 8) | static_cast<std::uint8_t>(in[i]);
-  in.remove_prefix(4);
+  std::uint64_t wide = 0;
+  if (!big_endian::TakeUint(in, 4, wide)) return false;
+  value = static_cast<std::uint32_t>(wide);
   return true;
 }
 
-bool TakeBytes(std::string_view& in, std::string_view& out) {
-  std::uint32_t size = 0;
-  if (!TakeU32(in, size) || size > in.size()) return false;
-  out = in.substr(0, size);
-  in.remove_prefix(size);
-  return true;
+bool TakeU64(std::string_view& in, std::uint64_t& value) {
+  return big_endian::TakeUint(in, 8, value);
 }
 
 std::string EncodeConsensusState(const consensus::SafetyData& safety,
@@ -72,16 +68,10 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void PutU64(std::string& out, std::uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-
-bool TakeU64(std::string_view& in, std::uint64_t& value) {
-  if (in.size() < 8) return false;
-  value = 0;
-  for (int i = 0; i < 8; ++i) value = (value << 8) | static_cast<std::uint8_t>(in[i]);
-  in.remove_prefix(8);
-  return true;
+// The key of an epoch's safety data (epoch 0 keeps the key of ledgers before epochs).
+std::string SafetyKeyOf(std::uint64_t epoch) {
+  if (epoch == 0) return std::string(kConsensusStateKey);
+  return std::string(kConsensusStateKey) + "/" + std::to_string(epoch);
 }
 
 // A node behind an epoch asks again this often while it gets no answer.
@@ -112,10 +102,7 @@ Result<std::unique_ptr<BftOrderer>> BftOrderer::Start(Store& store, Mempool& mem
   return orderer;
 }
 
-std::string BftOrderer::SafetyKey() const {
-  if (epoch_.number == 0) return std::string(kConsensusStateKey);
-  return std::string(kConsensusStateKey) + "/" + std::to_string(epoch_.number);
-}
+std::string BftOrderer::SafetyKey() const { return SafetyKeyOf(epoch_.number); }
 
 Status BftOrderer::BeginEpoch() {
   MBL_ASSIGN_OR_RETURN(EpochSetup setup,
@@ -149,10 +136,7 @@ Status BftOrderer::BeginEpoch() {
     if (previous_epoch != epoch_.number && epoch_.number > 0) {
       // The previous epoch's safety data guards nothing any more: its signatures do not count
       // in this epoch's domain.
-      (void)store_.PutSafetyData(previous_epoch == 0 ? std::string(kConsensusStateKey)
-                                                     : std::string(kConsensusStateKey) + "/" +
-                                                           std::to_string(previous_epoch),
-                                 "");
+      (void)store_.PutSafetyData(SafetyKeyOf(previous_epoch), "");
     }
     NetworkSetup network;
     network.chain_id = options_.chain_id;

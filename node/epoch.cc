@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/big_endian.h"
 #include "base/check.h"
 #include "base/limits.h"
 #include "chaincode/epochs.h"
@@ -13,34 +14,14 @@
 namespace mbl::node {
 namespace {
 
+using big_endian::PutBytes;
+using big_endian::PutU32;
+using big_endian::PutU64;
+using big_endian::TakeBytes;
+using big_endian::TakeUint;
+
 constexpr std::string_view kEpochDomainTag{"mbl.epoch-domain.v1\0", 20};
 constexpr std::size_t kSyncChunkBlocksMax = 256;
-
-void PutU32(std::string& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-void PutU64(std::string& out, std::uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-void PutBytes(std::string& out, std::string_view bytes) {
-  PutU32(out, static_cast<std::uint32_t>(bytes.size()));
-  out += bytes;
-}
-
-bool TakeUint(std::string_view& in, std::size_t bytes, std::uint64_t& value) {
-  if (in.size() < bytes) return false;
-  value = 0;
-  for (std::size_t i = 0; i < bytes; ++i) value = (value << 8) | static_cast<std::uint8_t>(in[i]);
-  in.remove_prefix(bytes);
-  return true;
-}
-bool TakeBytes(std::string_view& in, std::string_view& out) {
-  std::uint64_t size = 0;
-  if (!TakeUint(in, 4, size) || size > in.size()) return false;
-  out = in.substr(0, size);
-  in.remove_prefix(size);
-  return true;
-}
 
 std::string Text(std::uint64_t value) { return std::to_string(value); }
 

@@ -1,26 +1,15 @@
 #include "node/records_payload.h"
 
+#include "base/big_endian.h"
 #include "base/limits.h"
 #include "consensus/codec.h"
 
 namespace mbl::node {
 namespace {
 
-void PutU32(std::string& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-void PutU64(std::string& out, std::uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-
-// Big-endian reads that fail (return false) instead of reading past the end.
-bool TakeUint(std::string_view& in, std::size_t bytes, std::uint64_t& value) {
-  if (in.size() < bytes) return false;
-  value = 0;
-  for (std::size_t i = 0; i < bytes; ++i) value = (value << 8) | static_cast<std::uint8_t>(in[i]);
-  in.remove_prefix(bytes);
-  return true;
-}
+using big_endian::PutU32;
+using big_endian::PutU64;
+using big_endian::TakeUint;
 
 }  // namespace
 
