@@ -113,19 +113,30 @@ int main(int argc, char** argv) {
     }
     blocks.push_back(std::move(block));
   }
+  // Two figures: the chaincode executing blocks (ExecuteBlock: every rule, the results, the
+  // write set and both roots), and that plus applying each block's writes to the in-memory state,
+  // which stands where the node has RocksDB.
   auto start = Clock::now();
   double cpu_start = ThreadCpuSeconds();
+  double execute_cpu_seconds = 0;
   std::size_t accepted = 0;
   for (const auto& block : blocks) {
-    for (const auto& result : ledger.Commit(block).results) accepted += result.accepted ? 1 : 0;
+    double before = ThreadCpuSeconds();
+    chaincode::BlockExecution execution = ledger.ExecuteNext(block);
+    execute_cpu_seconds += ThreadCpuSeconds() - before;
+    for (const auto& result : execution.results) accepted += result.accepted ? 1 : 0;
+    ledger.ApplyWrites(std::move(execution.writes));
   }
   double seconds = Seconds(Clock::now() - start);
   double cpu_seconds = ThreadCpuSeconds() - cpu_start;
   MBL_CHECK_EQ(accepted, shipments);
   std::printf(
       "chaincode apply: %zu shipments in %.2f s = %.0f shipments/s (one thread, blocks of %zu, "
-      "state in memory; thread CPU time %.2f s = %.0f shipments/s)\n",
+      "writes applied to the state in memory; thread CPU time %.2f s = %.0f shipments/s)\n",
       shipments, seconds, shipments / seconds, kBlock, cpu_seconds, shipments / cpu_seconds);
+  std::printf(
+      "  of which executing the blocks (ExecuteBlock): thread CPU time %.2f s = %.0f shipments/s\n",
+      execute_cpu_seconds, shipments / execute_cpu_seconds);
   std::printf("state entries after the run: %zu\n", ledger.state().size());
 
   // Lineage of a 10-step chain: certification, then 9 shipments and receipts back and forth.

@@ -59,7 +59,7 @@ bool WorkingState::Contains(std::string_view key) const {
   if (IsTypedKey(key)) return Get(key).has_value();
   auto it = raw_.find(key);
   if (it != raw_.end()) return it->second.has_value();
-  return base_.Get(key).has_value();
+  return base_.Contains(key);
 }
 
 void WorkingState::CollectTyped(std::string_view prefix, PendingEntries& out) const {

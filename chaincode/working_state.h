@@ -51,7 +51,7 @@ class WorkingState final : public StateReader {
             const std::function<bool(std::string_view key, std::string_view value)>& visit)
       const override;
   // Get(key).has_value(), without copying a value that the working set holds.
-  bool Contains(std::string_view key) const;
+  bool Contains(std::string_view key) const override;
 
   // Writes of entries outside the typed families (c/conservation/, c/flow/, c/lot/).
   void Put(std::string key, std::string value);

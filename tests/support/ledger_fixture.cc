@@ -83,18 +83,24 @@ chaincode::SignedRecord LedgerFixture::Sign(v1::Record record, const std::string
   return chaincode::SignRecord(chaincode::SerializeDeterministic(record), Key(org, role));
 }
 
-chaincode::BlockExecution LedgerFixture::Commit(const std::vector<chaincode::SignedRecord>& records,
-                                                std::int64_t time_ms) {
+chaincode::BlockExecution LedgerFixture::ExecuteNext(
+    const std::vector<chaincode::SignedRecord>& records, std::int64_t time_ms) {
   std::int64_t block_time = time_ms != 0 ? time_ms : time_ms_ + 1000;
   MBL_CHECK_GE(block_time, time_ms_);
   chaincode::BlockContext context{blocks_.empty() ? 0 : height_ + 1, block_time};
   chaincode::BlockExecution execution =
       chaincode::ExecuteBlock(records, state_, context, state_root_);
-  state_.Apply(execution.writes);
   state_root_ = execution.state_root;
   height_ = context.height;
   time_ms_ = block_time;
   blocks_.emplace_back(records, block_time);
+  return execution;
+}
+
+chaincode::BlockExecution LedgerFixture::Commit(const std::vector<chaincode::SignedRecord>& records,
+                                                std::int64_t time_ms) {
+  chaincode::BlockExecution execution = ExecuteNext(records, time_ms);
+  state_.Apply(execution.writes);
   return execution;
 }
 
@@ -111,7 +117,7 @@ crypto::Hash256 ReplayFromGenesis(
   for (const auto& [records, time_ms] : blocks) {
     chaincode::BlockExecution execution =
         chaincode::ExecuteBlock(records, state, {height++, time_ms}, root);
-    state.Apply(execution.writes);
+    state.Apply(std::move(execution.writes));
     root = execution.state_root;
   }
   return root;

@@ -34,6 +34,11 @@ class LedgerFixture {
   // Executes one block at `time_ms` (default: 1 s after the previous one) and applies its writes.
   chaincode::BlockExecution Commit(const std::vector<chaincode::SignedRecord>& records,
                                    std::int64_t time_ms = 0);
+  // Commit in two steps, for the chaincode benchmark to time them apart: ExecuteNext executes
+  // the next block and advances height, time and root; ApplyWrites must follow, with its writes.
+  chaincode::BlockExecution ExecuteNext(const std::vector<chaincode::SignedRecord>& records,
+                                        std::int64_t time_ms = 0);
+  void ApplyWrites(chaincode::WriteSet&& writes) { state_.Apply(std::move(writes)); }
   // Commits one record and returns its result.
   chaincode::RecordResult CommitOne(const chaincode::SignedRecord& record,
                                     std::int64_t time_ms = 0);

@@ -331,6 +331,12 @@ TEST(Format, R16_RecordWithAnUnknownFieldIsRejectedAndChangesNothing) {
   outer.GetReflection()->MutableUnknownFields(&outer)->AddLengthDelimited(40, "hidden");
   ExpectRejected(ledger.CommitOne(ledger.Sign(outer, "smelter", v1::OPERATION_RESPONSIBLE)),
                  "FORMAT", "field 40");
+  v1::Record deep;  // inside a repeated sub-message of a body
+  deep.mutable_genesis()->add_organizations();
+  auto* second = deep.mutable_genesis()->add_organizations();
+  second->GetReflection()->MutableUnknownFields(second)->AddFixed32(77, 1);
+  ExpectRejected(ledger.CommitOne(ledger.Sign(deep, "smelter", v1::OPERATION_RESPONSIBLE)),
+                 "FORMAT", "genesis.organizations[1].field 77");
   EXPECT_EQ(DomainState(ledger.state()), before);
   // The same record without the extra field is accepted.
   EXPECT_TRUE(

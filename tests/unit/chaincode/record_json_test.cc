@@ -2,11 +2,31 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "chaincode/canonical_json.h"
 #include "chaincode/proto/records.pb.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace mbl::chaincode {
 namespace {
+
+// The writer scans strings eight bytes at a time for bytes that need escaping: a special byte
+// at every position of strings around that width must come out exactly as nlohmann writes it.
+TEST(JsonWriter, StringsMatchNlohmannWhereverASpecialByteSits) {
+  for (std::string_view special :
+       {"\"", "\\", "\n", "\x01", "\x1f", "\x7f", " ", "~", "\xc3\xa9"}) {
+    for (std::size_t length = 0; length <= 19; ++length) {
+      for (std::size_t at = 0; at <= length; ++at) {
+        std::string value(length, 'a');
+        value.insert(at, special);
+        std::string written;
+        JsonWriter(written).String(value);
+        ASSERT_EQ(written, nlohmann::json(value).dump()) << "length " << length << " at " << at;
+      }
+    }
+  }
+}
 
 TEST(RecordJson, RoundTripsEveryFieldKind) {
   auto payload = RecordPayloadFromJson(R"({"version": 1, "author_org": "smelter", "nonce": "42",

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+
 namespace mbl::chaincode {
 namespace {
 
@@ -51,6 +54,67 @@ TEST(OverlayState, NestedOverlaysMergeInOrder) {
   block.Merge(record.writes());
   EXPECT_EQ(block.Get("x"), "2");
   EXPECT_TRUE(block.writes().at("y") == std::nullopt);
+}
+
+// The index of MemoryState rebuilds itself after thousands of writes: a random mix of puts,
+// overwrites and deletions across several rebuilds must read and scan as an ordered map does.
+TEST(MemoryState, ReadsAndScansAsAnOrderedMapAcrossIndexRebuilds) {
+  MemoryState state;
+  std::map<std::string, std::string> expected;
+  std::mt19937 random(7);
+  for (int block = 0; block < 60; ++block) {
+    WriteSet writes;
+    for (int i = 0; i < 500; ++i) {
+      std::string key = "k/" + std::to_string(random() % 4000) + "/" + std::to_string(random() % 3);
+      if (random() % 4 == 0) {
+        writes[key] = std::nullopt;
+      } else {
+        writes[key] = std::to_string(block) + "." + std::to_string(i);
+      }
+    }
+    for (const auto& [key, value] : writes) {
+      if (value) {
+        expected[key] = *value;
+      } else {
+        expected.erase(key);
+      }
+    }
+    if (block % 2 == 0) {
+      state.Apply(writes);
+    } else {
+      state.Apply(std::move(writes));
+    }
+    ASSERT_EQ(state.size(), expected.size()) << "after block " << block;
+    for (const char* prefix : {"k/", "k/1", "k/39", "k/2/"}) {
+      std::vector<std::string> want;
+      for (auto it = expected.lower_bound(prefix);
+           it != expected.end() && it->first.starts_with(prefix); ++it) {
+        want.push_back(it->first + "=" + it->second);
+      }
+      ASSERT_EQ(ScanAll(state, prefix), want) << "prefix " << prefix << " after block " << block;
+    }
+    for (int probe = 0; probe < 50; ++probe) {
+      std::string key = "k/" + std::to_string(random() % 4000) + "/" + std::to_string(random() % 3);
+      auto it = expected.find(key);
+      EXPECT_EQ(state.Get(key),
+                it == expected.end() ? std::nullopt : std::optional<std::string>(it->second));
+      EXPECT_EQ(state.Contains(key), it != expected.end());
+    }
+  }
+}
+
+TEST(MemoryState, AKeyDeletedAndWrittenAgainReadsItsNewValue) {
+  MemoryState state;
+  WriteSet many;
+  for (int i = 0; i < 5000; ++i) many["a/" + std::to_string(i)] = "v";  // past one rebuild
+  state.Apply(many);
+  state.Apply({{"a/42", std::nullopt}});
+  EXPECT_FALSE(state.Contains("a/42"));
+  state.Apply({{"a/42", "again"}});
+  EXPECT_EQ(state.Get("a/42"), "again");
+  EXPECT_EQ(ScanAll(state, "a/42").front(), "a/42=again");
+  EXPECT_EQ(ScanAll(state, "a/42").size(), 111u) << "a/42, a/420..a/429 and a/4200..a/4299";
+  EXPECT_EQ(state.size(), 5000u);
 }
 
 }  // namespace
