@@ -61,98 +61,129 @@ bool MemoryState::Contains(std::string_view key) const {
 void MemoryState::Scan(
     std::string_view prefix,
     const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
-  // The two levels hold disjoint keys: merge them in key order.
-  auto old = std::lower_bound(sorted_.begin(), sorted_.end(), prefix);
-  auto fresh = recent_.lower_bound(prefix);
-  while (true) {
-    const bool old_left = old != sorted_.end() && old->starts_with(prefix);
-    const bool fresh_left = fresh != recent_.end() && fresh->starts_with(prefix);
-    if (!old_left && !fresh_left) return;
-    std::string_view key = old_left && (!fresh_left || *old < *fresh) ? *old++ : *fresh++;
+  // One cursor per level; the levels hold distinct keys, so the smallest key next is unique.
+  struct Cursor {
+    Keys::const_iterator at, end;
+  };
+  Cursor cursors[kMaxRuns + 1];
+  std::size_t count = 0;
+  auto open = [&](const Keys& level) {
+    auto at = std::lower_bound(level.begin(), level.end(), prefix);
+    if (at != level.end() && at->starts_with(prefix)) cursors[count++] = {at, level.end()};
+  };
+  open(sorted_);
+  for (const Keys& run : runs_) open(run);
+  while (count > 0) {
+    std::size_t smallest = 0;
+    for (std::size_t i = 1; i < count; ++i) {
+      if (*cursors[i].at < *cursors[smallest].at) smallest = i;
+    }
+    std::string_view key = *cursors[smallest].at++;
+    if (cursors[smallest].at == cursors[smallest].end ||
+        !cursors[smallest].at->starts_with(prefix)) {
+      cursors[smallest] = cursors[--count];
+    }
     const Slot& slot = entries_.find(key)->second;
     if (slot.live && !visit(key, slot.value)) return;
   }
 }
 
 template <typename Key, typename Value>
-void MemoryState::Put(Key&& key, Value&& value) {
+void MemoryState::Put(Key&& key, Value&& value, Keys& added) {
   auto [it, inserted] = entries_.try_emplace(std::forward<Key>(key));
   it->second.value = std::forward<Value>(value);
   if (inserted) {
-    recent_.insert(it->first);
+    added.push_back(it->first);
     ++live_;
-  } else if (!it->second.live) {  // deleted, still in sorted_: alive again
+  } else if (!it->second.live) {  // deleted but still indexed: alive again where it is listed
     it->second.live = true;
     ++live_;
-    --deleted_in_sorted_;
+    --deleted_;
   }
 }
 
 void MemoryState::Erase(std::string_view key) {
   auto it = entries_.find(key);
   if (it == entries_.end() || !it->second.live) return;
-  --live_;
-  auto in_recent = recent_.find(key);
-  if (in_recent != recent_.end()) {  // not in sorted_ yet: drop it at once
-    recent_.erase(in_recent);
-    entries_.erase(it);
-    return;
-  }
   it->second.live = false;
   it->second.value = std::string();
-  ++deleted_in_sorted_;
+  --live_;
+  ++deleted_;
 }
 
-void MemoryState::RebuildIndexIfDue() {
-  constexpr std::size_t kMinimumBatch = 4096;
-  const std::size_t due = std::max(kMinimumBatch, sorted_.size() / 4);
-  if (recent_.size() < due && deleted_in_sorted_ < due) return;
-  std::vector<std::string_view> merged;
-  merged.reserve(sorted_.size() - deleted_in_sorted_ + recent_.size());
-  std::vector<Entries::iterator> deleted;
-  deleted.reserve(deleted_in_sorted_);
-  auto fresh = recent_.begin();
-  for (std::string_view key : sorted_) {
-    while (fresh != recent_.end() && *fresh < key) merged.push_back(*fresh++);
-    if (deleted_in_sorted_ == deleted.size()) {
-      merged.push_back(key);  // no deleted entry left to find: no lookup
-      continue;
+MemoryState::Keys MemoryState::MergeRuns(std::vector<Keys>& runs) {
+  while (runs.size() > 1) {  // pairwise, so each key moves O(log runs) times
+    std::vector<Keys> next;
+    for (std::size_t i = 0; i + 1 < runs.size(); i += 2) {
+      Keys merged(runs[i].size() + runs[i + 1].size());
+      std::merge(runs[i].begin(), runs[i].end(), runs[i + 1].begin(), runs[i + 1].end(),
+                 merged.begin());
+      next.push_back(std::move(merged));
     }
-    auto it = entries_.find(key);
-    if (it->second.live) {
-      merged.push_back(key);
-    } else {
-      deleted.push_back(it);
-    }
+    if (runs.size() % 2 == 1) next.push_back(std::move(runs.back()));
+    runs = std::move(next);
   }
-  merged.insert(merged.end(), fresh, recent_.end());
-  for (auto it : deleted) entries_.erase(it);
-  sorted_ = std::move(merged);
-  recent_.clear();
-  deleted_in_sorted_ = 0;
+  Keys all = runs.empty() ? Keys() : std::move(runs.front());
+  runs.clear();
+  return all;
+}
+
+void MemoryState::AddRun(Keys added) {
+  if (!added.empty()) {
+    in_runs_ += added.size();
+    runs_.push_back(std::move(added));
+  }
+  constexpr std::size_t kMinimumBatch = 4096;
+  const bool runs_due = in_runs_ >= std::max(kMinimumBatch, sorted_.size() / 4);
+  const bool deleted_due = deleted_ >= std::max(kMinimumBatch, (sorted_.size() + in_runs_) / 4);
+  if (runs_due || deleted_due) {
+    runs_.push_back(std::move(sorted_));
+    Keys all = MergeRuns(runs_);
+    sorted_.clear();
+    sorted_.reserve(all.size() - deleted_);
+    for (std::string_view key : all) {
+      if (deleted_ == 0) {
+        sorted_.push_back(key);  // no deleted entry left to find: no lookup
+        continue;
+      }
+      auto it = entries_.find(key);
+      if (it->second.live) {
+        sorted_.push_back(key);
+      } else {
+        entries_.erase(it);
+        --deleted_;
+      }
+    }
+    in_runs_ = 0;
+  } else if (runs_.size() > kMaxRuns) {
+    Keys merged = MergeRuns(runs_);
+    runs_.push_back(std::move(merged));
+  }
 }
 
 void MemoryState::Apply(const WriteSet& writes) {
+  Keys added;
   for (const auto& [key, value] : writes) {
     if (value.has_value()) {
-      Put(key, *value);
+      Put(key, *value, added);
     } else {
       Erase(key);
     }
   }
-  RebuildIndexIfDue();
+  AddRun(std::move(added));
 }
 
 void MemoryState::Apply(WriteSet&& writes) {
+  Keys added;
   while (!writes.empty()) {
     auto node = writes.extract(writes.begin());
     if (node.mapped().has_value()) {
-      Put(std::move(node.key()), std::move(*node.mapped()));
+      Put(std::move(node.key()), std::move(*node.mapped()), added);
     } else {
       Erase(node.key());
     }
   }
-  RebuildIndexIfDue();
+  AddRun(std::move(added));
 }
 
 }  // namespace mbl::chaincode

@@ -6,7 +6,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -56,12 +55,14 @@ class OverlayState final : public StateReader {
 };
 
 // A whole state in memory: tests, the simulator, the independent re-application check and the
-// chaincode benchmark. Point reads are hash lookups; ordered scans go through an index of two
-// levels, a sorted vector and a small ordered set of the keys added since the vector was last
-// rebuilt (docs/benchmarks.md, "Chaincode alone"). A rebuild merges the set into the vector and
-// drops deleted keys; it runs when the set (or the deleted keys) reach a quarter of the vector, so
-// its cost per write is a bounded number of moves, and a scan costs O(log n) plus what it visits.
-// All of it changes in Apply only: concurrent readers of a const MemoryState are safe.
+// chaincode benchmark. Point reads are hash lookups. Ordered scans go through an index of views
+// of the keys, in levels as in a log-structured merge tree: one large sorted vector, and up to
+// kMaxRuns small sorted runs, one per Apply (a write set is ordered, so its new keys come sorted
+// and are appended without a comparison). Too many runs are merged into one; when the runs reach a
+// quarter of the large vector (or deleted entries a quarter of the index), everything is merged
+// into it and deleted entries are dropped. So a write costs a bounded number of moves, and a scan
+// O(kMaxRuns log n) plus what it visits (docs/benchmarks.md, "Chaincode alone"). Everything
+// changes in Apply only: concurrent readers of a const MemoryState are safe.
 class MemoryState final : public StateReader {
  public:
   MemoryState() = default;
@@ -78,9 +79,10 @@ class MemoryState final : public StateReader {
   std::size_t size() const { return live_; }
 
  private:
+  static constexpr std::size_t kMaxRuns = 8;
   struct Slot {
     std::string value;
-    bool live = true;  // false: deleted, still listed in sorted_ until the next rebuild
+    bool live = true;  // false: deleted, still listed in the index until the next full merge
   };
   struct KeyHash {
     using is_transparent = void;
@@ -91,17 +93,20 @@ class MemoryState final : public StateReader {
   // The index holds views of the keys stored in entries_: an unordered_map never moves its
   // elements (not even when it rehashes), so the views stay valid until an entry is erased.
   using Entries = std::unordered_map<std::string, Slot, KeyHash, std::equal_to<>>;
+  using Keys = std::vector<std::string_view>;
 
   template <typename Key, typename Value>
-  void Put(Key&& key, Value&& value);
+  void Put(Key&& key, Value&& value, Keys& added);
   void Erase(std::string_view key);
-  void RebuildIndexIfDue();
+  void AddRun(Keys added);
+  static Keys MergeRuns(std::vector<Keys>& runs);
 
   Entries entries_;
-  std::vector<std::string_view> sorted_;            // may list deleted entries
-  std::set<std::string_view, std::less<>> recent_;  // live entries added since the last rebuild
+  Keys sorted_;             // every level holds distinct keys, live or deleted
+  std::vector<Keys> runs_;  // at most kMaxRuns
+  std::size_t in_runs_ = 0;
   std::size_t live_ = 0;
-  std::size_t deleted_in_sorted_ = 0;
+  std::size_t deleted_ = 0;  // entries kept for the index only
 };
 
 }  // namespace mbl::chaincode

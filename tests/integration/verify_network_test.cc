@@ -194,6 +194,11 @@ class VerifyNetworkTest : public ::testing::Test {
 // intermediate quantity; the exit's own quantities appear only when its author disclosed them.
 TEST_F(VerifyNetworkTest, TheExitAnswerNamesNoUpstreamCompanyAndNoIntermediateQuantity) {
   const std::string disclosed = ExitAt("a", "cables 2026-W50 privacy", true);
+  // Node 0 answered with the proof; node 2 may not have executed that block yet (bounded wait).
+  const std::uint64_t committed = Height(0);
+  for (int wait = 0; wait < 200 && Height(2) < committed; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   for (const std::string& code : {worked_example_code_, disclosed}) {
     auto reply = tools::HttpCall(Url(2), "GET", "/v1/exit/" + code);
     ASSERT_TRUE(reply.ok());
