@@ -119,9 +119,7 @@ RecordResult ApplyRecord(const SignedRecord& envelope, WorkingState& state,
   RecordResult result;
   result.record_id = ComputeRecordId(envelope.payload);
   scratch.record_id_hex = crypto::ToHex(result.record_id);
-  std::string included_key;
-  included_key.reserve(2 + scratch.record_id_hex.size());
-  included_key.append("r/").append(scratch.record_id_hex);  // == keys::IncludedRecord
+  std::string included_key = keys::IncludedRecord(scratch.record_id_hex);
   HandlerResult rejection;
   bool duplicate = false;
   v1::Record& record = scratch.record;

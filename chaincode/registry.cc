@@ -27,17 +27,6 @@ const Message* FindMessage(WorkingState& state, std::string_view key) {
   return static_cast<const Message*>(state.FindMessage(key, Message::default_instance()));
 }
 
-// The key of a lookup in the block's WorkingState, built in a buffer of this thread's that is
-// reused (handlers look reference data up several times per record; FindMessage copies the key
-// when it keeps it). Valid until the next call on this thread.
-template <typename... Parts>
-std::string_view LookupKey(const Parts&... parts) {
-  thread_local std::string key;
-  key.clear();
-  (key.append(parts), ...);
-  return key;
-}
-
 bool AccreditationValidAt(const v1::CbAccreditation& accreditation, std::int64_t time_ms) {
   if (time_ms < accreditation.valid_from_ms()) return false;
   return accreditation.valid_until_ms() == 0 || time_ms < accreditation.valid_until_ms();
@@ -89,28 +78,38 @@ std::string KindName(v1::OrganizationKind kind) {
 }
 
 namespace keys {
+namespace {
+// A key from its parts in one allocation: reference data is looked up several times per record.
+template <typename... Parts>
+std::string Join(const Parts&... parts) {
+  std::string key;
+  key.reserve((std::string_view(parts).size() + ...));
+  (key.append(parts), ...);
+  return key;
+}
+}  // namespace
+
 std::string Chain() { return "g/chain"; }
-std::string Organization(std::string_view org) { return "g/org/" + std::string(org); }
+std::string Organization(std::string_view org) { return Join("g/org/", org); }
 std::string KeyHolder(const crypto::PublicKey& key) { return "g/key/" + crypto::ToHex(key); }
 std::string ValidatorPrefix() { return "g/validator/"; }
 std::string Validator(std::string_view public_key_hex) {
-  return ValidatorPrefix() + std::string(public_key_hex);
+  return Join("g/validator/", public_key_hex);
 }
 std::string Site(std::string_view org, std::string_view site_id) {
-  return "g/site/" + std::string(org) + "/" + std::string(site_id);
+  return Join("g/site/", org, "/", site_id);
 }
-std::string Characteristic(std::string_view id) { return "g/char/" + std::string(id); }
-std::string ProductGroup(std::string_view id) { return "g/group/" + std::string(id); }
+std::string Characteristic(std::string_view id) { return Join("g/char/", id); }
+std::string ProductGroup(std::string_view id) { return Join("g/group/", id); }
 std::string ConversionFactor(std::string_view org, std::string_view in, std::string_view out) {
-  return "g/factor/" + std::string(org) + "/" + std::string(in) + "/" + std::string(out);
+  return Join("g/factor/", org, "/", in, "/", out);
 }
 std::string Accreditation(std::string_view cb, std::string_view characteristic) {
-  return "g/accreditation/" + std::string(cb) + "/" + std::string(characteristic);
+  return Join("g/accreditation/", cb, "/", characteristic);
 }
-std::string Proposal(std::string_view record_id_hex) {
-  return "g/proposal/" + std::string(record_id_hex);
-}
-std::string IncludedRecord(const RecordId& id) { return "r/" + crypto::ToHex(id); }
+std::string Proposal(std::string_view record_id_hex) { return Join("g/proposal/", record_id_hex); }
+std::string IncludedRecord(const RecordId& id) { return IncludedRecord(crypto::ToHex(id)); }
+std::string IncludedRecord(std::string_view record_id_hex) { return Join("r/", record_id_hex); }
 }  // namespace keys
 
 ChainInfo DecodeChain(std::string_view bytes) {
@@ -144,7 +143,7 @@ std::optional<v1::Organization> GetOrganization(const StateReader& state, std::s
 }
 
 const v1::Organization* GetOrganization(WorkingState& state, std::string_view org) {
-  return FindMessage<v1::Organization>(state, LookupKey("g/org/", org));
+  return FindMessage<v1::Organization>(state, keys::Organization(org));
 }
 
 void PutOrganization(WorkingState& state, const v1::Organization& organization) {
@@ -263,7 +262,7 @@ std::optional<v1::SiteDefinition> GetSite(const StateReader& state, std::string_
 
 const v1::SiteDefinition* GetSite(WorkingState& state, std::string_view org,
                                   std::string_view site_id) {
-  return FindMessage<v1::SiteDefinition>(state, LookupKey("g/site/", org, "/", site_id));
+  return FindMessage<v1::SiteDefinition>(state, keys::Site(org, site_id));
 }
 
 std::optional<v1::CharacteristicDefinition> GetCharacteristic(const StateReader& state,
@@ -272,7 +271,7 @@ std::optional<v1::CharacteristicDefinition> GetCharacteristic(const StateReader&
 }
 
 const v1::CharacteristicDefinition* GetCharacteristic(WorkingState& state, std::string_view id) {
-  return FindMessage<v1::CharacteristicDefinition>(state, LookupKey("g/char/", id));
+  return FindMessage<v1::CharacteristicDefinition>(state, keys::Characteristic(id));
 }
 
 std::optional<v1::ProductGroupDefinition> GetProductGroup(const StateReader& state,
@@ -281,7 +280,7 @@ std::optional<v1::ProductGroupDefinition> GetProductGroup(const StateReader& sta
 }
 
 const v1::ProductGroupDefinition* GetProductGroup(WorkingState& state, std::string_view id) {
-  return FindMessage<v1::ProductGroupDefinition>(state, LookupKey("g/group/", id));
+  return FindMessage<v1::ProductGroupDefinition>(state, keys::ProductGroup(id));
 }
 
 bool SimilarInNature(const StateReader& state, std::string_view group_a, std::string_view group_b) {
@@ -308,7 +307,7 @@ const v1::ConversionFactorDefinition* GetConversionFactor(WorkingState& state, s
                                                           std::string_view group_in,
                                                           std::string_view group_out) {
   return FindMessage<v1::ConversionFactorDefinition>(
-      state, LookupKey("g/factor/", org, "/", group_in, "/", group_out));
+      state, keys::ConversionFactor(org, group_in, group_out));
 }
 
 bool IsAccredited(const StateReader& state, std::string_view cb, std::string_view characteristic,
@@ -320,8 +319,8 @@ bool IsAccredited(const StateReader& state, std::string_view cb, std::string_vie
 
 bool IsAccredited(WorkingState& state, std::string_view cb, std::string_view characteristic,
                   std::int64_t time_ms) {
-  const auto* accreditation = FindMessage<v1::CbAccreditation>(
-      state, LookupKey("g/accreditation/", cb, "/", characteristic));
+  const auto* accreditation =
+      FindMessage<v1::CbAccreditation>(state, keys::Accreditation(cb, characteristic));
   return accreditation && AccreditationValidAt(*accreditation, time_ms);
 }
 

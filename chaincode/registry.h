@@ -122,6 +122,7 @@ std::string ConversionFactor(std::string_view org, std::string_view in, std::str
 std::string Accreditation(std::string_view cb, std::string_view characteristic);
 std::string Proposal(std::string_view record_id_hex);
 std::string IncludedRecord(const RecordId& id);
+std::string IncludedRecord(std::string_view record_id_hex);
 }  // namespace keys
 
 }  // namespace mbl::chaincode

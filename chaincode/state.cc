@@ -88,10 +88,9 @@ void MemoryState::Scan(
   }
 }
 
-template <typename Key, typename Value>
-void MemoryState::Put(Key&& key, Value&& value, Keys& added) {
-  auto [it, inserted] = entries_.try_emplace(std::forward<Key>(key));
-  it->second.value = std::forward<Value>(value);
+void MemoryState::Put(std::string key, std::string value, Keys& added) {
+  auto [it, inserted] = entries_.try_emplace(std::move(key));
+  it->second.value = std::move(value);
   if (inserted) {
     added.push_back(it->first);
     ++live_;
@@ -161,17 +160,8 @@ void MemoryState::AddRun(Keys added) {
   }
 }
 
-void MemoryState::Apply(const WriteSet& writes) {
-  Keys added;
-  for (const auto& [key, value] : writes) {
-    if (value.has_value()) {
-      Put(key, *value, added);
-    } else {
-      Erase(key);
-    }
-  }
-  AddRun(std::move(added));
-}
+// A copy keeps what the caller still reads; the move below then takes it in.
+void MemoryState::Apply(const WriteSet& writes) { Apply(WriteSet(writes)); }
 
 void MemoryState::Apply(WriteSet&& writes) {
   Keys added;

@@ -95,8 +95,7 @@ class MemoryState final : public StateReader {
   using Entries = std::unordered_map<std::string, Slot, KeyHash, std::equal_to<>>;
   using Keys = std::vector<std::string_view>;
 
-  template <typename Key, typename Value>
-  void Put(Key&& key, Value&& value, Keys& added);
+  void Put(std::string key, std::string value, Keys& added);
   void Erase(std::string_view key);
   void AddRun(Keys added);
   static Keys MergeRuns(std::vector<Keys>& runs);

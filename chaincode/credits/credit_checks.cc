@@ -8,16 +8,24 @@ namespace mbl::chaincode {
 
 namespace {
 
-Rejection SiteMissing(const std::string& org, const std::string& site) {
+// State is a const StateReader (committed state) or the block's WorkingState (definitions
+// decoded once per block): the same checks, the same rejections.
+template <typename State>
+HandlerResult RequireSiteIn(State& state, const std::string& org, const std::string& site) {
+  if (GetSite(state, org, site)) return std::nullopt;
   return Reject("T2", "site '" + site + "' of '" + org +
                           "' is not defined; define its system boundary first (T2)");
 }
 
-Rejection CharacteristicMissing(const std::string& id) {
+template <typename State>
+HandlerResult RequireCharacteristicIn(State& state, const std::string& id) {
+  if (GetCharacteristic(state, id)) return std::nullopt;
   return Reject("T3", "characteristic '" + id + "' is not defined");
 }
 
-Rejection ProductGroupMissing(const std::string& id) {
+template <typename State>
+HandlerResult RequireProductGroupIn(State& state, const std::string& id) {
+  if (GetProductGroup(state, id)) return std::nullopt;
   return Reject("T4", "product group '" + id + "' is not defined");
 }
 
@@ -25,33 +33,22 @@ Rejection ProductGroupMissing(const std::string& id) {
 
 HandlerResult RequireSite(const StateReader& state, const std::string& org,
                           const std::string& site) {
-  if (!GetSite(state, org, site)) return SiteMissing(org, site);
-  return std::nullopt;
+  return RequireSiteIn(state, org, site);
 }
-
 HandlerResult RequireSite(WorkingState& state, const std::string& org, const std::string& site) {
-  if (!GetSite(state, org, site)) return SiteMissing(org, site);
-  return std::nullopt;
+  return RequireSiteIn(state, org, site);
 }
-
 HandlerResult RequireCharacteristic(const StateReader& state, const std::string& id) {
-  if (!GetCharacteristic(state, id)) return CharacteristicMissing(id);
-  return std::nullopt;
+  return RequireCharacteristicIn(state, id);
 }
-
 HandlerResult RequireCharacteristic(WorkingState& state, const std::string& id) {
-  if (!GetCharacteristic(state, id)) return CharacteristicMissing(id);
-  return std::nullopt;
+  return RequireCharacteristicIn(state, id);
 }
-
 HandlerResult RequireProductGroup(const StateReader& state, const std::string& id) {
-  if (!GetProductGroup(state, id)) return ProductGroupMissing(id);
-  return std::nullopt;
+  return RequireProductGroupIn(state, id);
 }
-
 HandlerResult RequireProductGroup(WorkingState& state, const std::string& id) {
-  if (!GetProductGroup(state, id)) return ProductGroupMissing(id);
-  return std::nullopt;
+  return RequireProductGroupIn(state, id);
 }
 
 HandlerResult RequirePositive(const char* field, std::uint64_t grams) {
