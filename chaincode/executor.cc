@@ -114,8 +114,14 @@ struct Scratch {
   std::string record_id_hex;
 };
 
+// What becomes of a record's changes once its result is known.
+enum class Keep : bool {
+  kIfAccepted,  // a block: an accepted record's changes and every record's id stay
+  kNothing,     // a dry run: the working set is left as it was before the record
+};
+
 RecordResult ApplyRecord(const SignedRecord& envelope, WorkingState& state,
-                         const BlockContext& block, Scratch& scratch) {
+                         const BlockContext& block, Scratch& scratch, Keep keep) {
   RecordResult result;
   result.record_id = ComputeRecordId(envelope.payload);
   scratch.record_id_hex = crypto::ToHex(result.record_id);
@@ -146,7 +152,7 @@ RecordResult ApplyRecord(const SignedRecord& envelope, WorkingState& state,
   }
   result.accepted = !rejection.has_value();
   if (result.accepted) {
-    state.Commit();
+    if (keep == Keep::kIfAccepted) state.Commit();
     if (scratch.details_json.empty()) {
       result.details_json = scratch.details.dump();
     } else {
@@ -155,6 +161,10 @@ RecordResult ApplyRecord(const SignedRecord& envelope, WorkingState& state,
   } else {
     state.Rollback();
     result.rejection = std::move(*rejection);
+  }
+  if (keep == Keep::kNothing) {
+    state.Rollback();
+    return result;
   }
   // Record ids are unique in the log, whether the record was accepted or rejected (R5).
   if (!duplicate) {
@@ -199,13 +209,27 @@ BlockExecution ExecuteBlock(const std::vector<SignedRecord>& records, const Stat
   execution.results.reserve(records.size());
   result_leaves.reserve(records.size());
   for (const SignedRecord& record : records) {
-    execution.results.push_back(ApplyRecord(record, working, context, scratch));
+    execution.results.push_back(ApplyRecord(record, working, context, scratch, Keep::kIfAccepted));
     result_leaves.push_back(crypto::MerkleLeafHash(EncodeRecordResult(execution.results.back())));
   }
   execution.writes = working.TakeWrites();
   execution.results_root = crypto::MerkleRoot(result_leaves);
   execution.state_root = ComputeStateRoot(parent_state_root, execution.writes);
   return execution;
+}
+
+std::vector<RecordResult> DryRunEach(const std::vector<SignedRecord>& records,
+                                     const StateReader& state, const BlockContext& context) {
+  // One working set for all: what it decodes from the state (chain, keys, sites, lots) is read
+  // once, and each record's changes are rolled back before the next one runs.
+  WorkingState working(state);
+  Scratch scratch;
+  std::vector<RecordResult> results;
+  results.reserve(records.size());
+  for (const SignedRecord& record : records) {
+    results.push_back(ApplyRecord(record, working, context, scratch, Keep::kNothing));
+  }
+  return results;
 }
 
 }  // namespace mbl::chaincode

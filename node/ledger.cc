@@ -1,6 +1,7 @@
 #include "node/ledger.h"
 
 #include <algorithm>
+#include <set>
 
 #include "base/limits.h"
 #include "chaincode/epochs.h"
@@ -167,12 +168,11 @@ void Ledger::OnPeerRecords(std::uint32_t from, std::string_view frame_body) {
   }
   // A peer's client submitted these; admission here is the same as for a local client, except
   // that they are not forwarded again (every validator got them from the first node).
-  std::int64_t now_ms = Now();
   bool added = false;
   for (auto& record : *records) {
     chaincode::RecordId id = chaincode::ComputeRecordId(record.payload);
     // The node the client used ran the dry run; consensus judges the record in any case.
-    added = Admit(record, id, now_ms, /*dry_run=*/false).ok() || added;
+    if (Screen(record, id).ok() && mempool_->Add(id, std::move(record)).ok()) added = true;
   }
   if (added) bft->PayloadReady();
 }
@@ -314,8 +314,7 @@ Status Ledger::CommitBatch(const OrderedBatch& batch) {
   return Status::Ok();
 }
 
-Status Ledger::Admit(const chaincode::SignedRecord& record, const chaincode::RecordId& id,
-                     std::int64_t now_ms, bool dry_run) {
+Status Ledger::Screen(const chaincode::SignedRecord& record, const chaincode::RecordId& id) const {
   if (mempool_->Contains(id)) {
     return AlreadyExists("record " + crypto::ToHex(id) + " is already pending");
   }
@@ -324,20 +323,53 @@ Status Ledger::Admit(const chaincode::SignedRecord& record, const chaincode::Rec
     return AlreadyExists("record " + crypto::ToHex(id) + " is already committed in block " +
                          std::to_string(location->height));
   }
-  if (!dry_run) return mempool_->Add(id, record);
-  // Dry run against the current state: refuses now what can never become valid.
+  return Status::Ok();
+}
+
+std::vector<std::size_t> Ledger::AdmitRound(std::vector<chaincode::SignedRecord>& records,
+                                            const std::vector<std::size_t>& round,
+                                            std::vector<SubmitOutcome>& outcomes,
+                                            std::vector<chaincode::SignedRecord>& admitted) {
+  std::set<chaincode::RecordId> in_round;
+  std::vector<std::size_t> next_round;  // later copies of an id: judged once this round is done
+  std::vector<std::size_t> trial_index;
+  std::vector<chaincode::SignedRecord> trial;
+  for (std::size_t i : round) {
+    SubmitOutcome& outcome = outcomes[i];
+    if (!in_round.insert(outcome.id).second) {
+      next_round.push_back(i);
+      continue;
+    }
+    outcome.status = Screen(records[i], outcome.id);
+    if (!outcome.status.ok()) continue;
+    trial_index.push_back(i);
+    trial.push_back(std::move(records[i]));
+  }
+  if (trial.empty()) return next_round;
+  // Dry run against the current state, each record on its own: refuses now what can never
+  // become valid (RefusalFor); other rules are judged when the record is ordered.
   Tip tip = store_->tip();
   auto snapshot = store_->Snapshot();
-  chaincode::BlockExecution trial = chaincode::ExecuteBlock(
-      {record}, *snapshot, {tip.height + 1, std::max(now_ms, tip.time_ms)}, tip.state_root);
-  if (!trial.results[0].accepted) MBL_RETURN_IF_ERROR(RefusalFor(trial.results[0].rejection));
-  return mempool_->Add(id, record);
+  std::vector<chaincode::RecordResult> dry_run =
+      chaincode::DryRunEach(trial, *snapshot, {tip.height + 1, std::max(Now(), tip.time_ms)});
+  for (std::size_t t = 0; t < trial.size(); ++t) {
+    SubmitOutcome& outcome = outcomes[trial_index[t]];
+    if (!dry_run[t].accepted) outcome.status = RefusalFor(dry_run[t].rejection);
+    if (!outcome.status.ok()) {
+      records[trial_index[t]] = std::move(trial[t]);  // a later copy may still need it
+      continue;
+    }
+    // With peers, the record is also forwarded: the mempool gets a copy.
+    outcome.status =
+        bft_ ? mempool_->Add(outcome.id, trial[t]) : mempool_->Add(outcome.id, std::move(trial[t]));
+    if (outcome.status.ok() && bft_) admitted.push_back(std::move(trial[t]));
+  }
+  return next_round;
 }
 
 std::vector<SubmitOutcome> Ledger::Submit(std::vector<chaincode::SignedRecord> records) {
   std::vector<SubmitOutcome> outcomes;
   outcomes.reserve(records.size());
-  std::int64_t now_ms = Now();
   if (Status health = OrderingHealth(); !health.ok()) {
     for (const auto& record : records) {
       outcomes.push_back({chaincode::ComputeRecordId(record.payload),
@@ -345,12 +377,15 @@ std::vector<SubmitOutcome> Ledger::Submit(std::vector<chaincode::SignedRecord> r
     }
     return outcomes;
   }
-  std::vector<chaincode::SignedRecord> admitted;
-  for (auto& record : records) {
-    chaincode::RecordId id = chaincode::ComputeRecordId(record.payload);
-    outcomes.push_back({id, Admit(record, id, now_ms, /*dry_run=*/true)});
-    if (bft_ && outcomes.back().status.ok()) admitted.push_back(std::move(record));
+  std::vector<std::size_t> round;
+  for (const auto& record : records) {
+    round.push_back(outcomes.size());
+    outcomes.push_back({chaincode::ComputeRecordId(record.payload), Status::Ok()});
   }
+  // A round admits the first copy of each id; a second copy then finds it pending (or, if it
+  // was refused, is judged on its own: its signature may differ).
+  std::vector<chaincode::SignedRecord> admitted;
+  while (!round.empty()) round = AdmitRound(records, round, outcomes, admitted);
   if (!admitted.empty()) {
     // Every validator gets the records, so whichever leads next can propose them.
     std::string frame(1, static_cast<char>(FrameKind::kRecords));

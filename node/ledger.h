@@ -80,8 +80,14 @@ class Ledger final : public LedgerService {
   Status CommitBatch(const OrderedBatch& batch);
   Status CommitBlock(std::vector<chaincode::SignedRecord> records, std::int64_t time_ms,
                      bool genesis);
-  Status Admit(const chaincode::SignedRecord& record, const chaincode::RecordId& id,
-               std::int64_t now_ms, bool dry_run);
+  // Admission's checks that need no execution: not pending, signature, not committed.
+  Status Screen(const chaincode::SignedRecord& record, const chaincode::RecordId& id) const;
+  // Admits records[i] for the first copy of each id among `round` (outcomes[i].id), with one dry
+  // run for all of them; appends what peers must get to `admitted`; returns the later copies.
+  std::vector<std::size_t> AdmitRound(std::vector<chaincode::SignedRecord>& records,
+                                      const std::vector<std::size_t>& round,
+                                      std::vector<SubmitOutcome>& outcomes,
+                                      std::vector<chaincode::SignedRecord>& admitted);
   void NotifyCommitted(const std::vector<chaincode::RecordId>& ids);
   // The exit proofs' validator-set history (node/exit_proof.h), kept per epoch.
   Status ValidatorSetHistory(std::string& json, std::vector<std::uint64_t>& bases);

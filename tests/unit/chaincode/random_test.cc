@@ -40,6 +40,7 @@ class RandomLedger {
     std::vector<SignedRecord> records;
     std::size_t count = 1 + Pick(8);
     for (std::size_t i = 0; i < count; ++i) records.push_back(RandomRecord(time_ms));
+    if (std::string failure = CheckDryRun(records, time_ms); !failure.empty()) return failure;
     BlockExecution block = ledger_.Commit(records, time_ms);
     for (std::size_t i = 0; i < records.size(); ++i) Remember(records[i], block.results[i]);
     return CheckInvariants(block);
@@ -57,6 +58,30 @@ class RandomLedger {
   template <typename T>
   const T& PickOf(const std::vector<T>& items) {
     return items[Pick(items.size())];
+  }
+
+  // Admission's dry run of the batch gives each record the result it would have alone in a block.
+  std::string CheckDryRun(const std::vector<SignedRecord>& records, std::int64_t time_ms) {
+    const BlockContext context{ledger_.height() + 1, time_ms};
+    std::vector<RecordResult> dry_run = DryRunEach(records, ledger_.state(), context);
+    if (dry_run.size() != records.size()) return "the dry run gave a wrong number of results";
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      RecordResult alone =
+          ExecuteBlock({records[i]}, ledger_.state(), context, ledger_.state_root()).results[0];
+      if (dry_run[i].record_id != alone.record_id || dry_run[i].accepted != alone.accepted ||
+          dry_run[i].rejection.rule != alone.rejection.rule ||
+          dry_run[i].rejection.message != alone.rejection.message ||
+          dry_run[i].details_json != alone.details_json) {
+        return "dry run of record " + std::to_string(i) + " gave " +
+               (dry_run[i].accepted
+                    ? "accepted " + dry_run[i].details_json
+                    : dry_run[i].rejection.rule + " " + dry_run[i].rejection.message) +
+               ", alone in a block it gives " +
+               (alone.accepted ? "accepted " + alone.details_json
+                               : alone.rejection.rule + " " + alone.rejection.message);
+      }
+    }
+    return "";
   }
 
   SignedRecord Sign(v1::Record record, const std::string& org, v1::Role role,

@@ -117,6 +117,35 @@ TEST_F(LedgerTest, DuplicatesAreRefusedWhilePendingAndOnceCommitted) {
   EXPECT_EQ((*ledger)->Submit({record})[0].status.code(), Code::kAlreadyExists);
 }
 
+TEST_F(LedgerTest, EachRecordOfABatchIsAdmittedOnItsOwnAndALaterCopyFindsTheFirstPending) {
+  auto ledger = OpenLedger();
+  ASSERT_TRUE(ledger.ok());
+  chaincode::SignedRecord plant = SiteRecord(fixture_, "plant");
+  chaincode::SignedRecord without_role = SiteRecord(fixture_, "plant2", v1::EVALUATION_RESPONSIBLE);
+  chaincode::SignedRecord mill = SiteRecord(fixture_, "mill");
+  // The same payload (so the same record id) with a broken signature, ahead of the good one.
+  chaincode::SignedRecord bad_signature = mill;
+  bad_signature.signature[0] ^= 1;
+  auto outcomes =
+      (*ledger)->Submit({plant, without_role, bad_signature, mill, without_role, plant});
+  ASSERT_EQ(outcomes.size(), 6u);
+  EXPECT_TRUE(outcomes[0].status.ok()) << outcomes[0].status.ToString();
+  EXPECT_EQ(outcomes[1].status.code(), Code::kPermissionDenied);
+  EXPECT_EQ(outcomes[2].status.code(), Code::kUnauthenticated);
+  EXPECT_TRUE(outcomes[3].status.ok()) << outcomes[3].status.ToString();
+  EXPECT_EQ(outcomes[4].status.code(), Code::kPermissionDenied);
+  EXPECT_EQ(outcomes[4].status.message(), outcomes[1].status.message());
+  EXPECT_EQ(outcomes[5].status.code(), Code::kAlreadyExists);
+  EXPECT_NE(outcomes[5].status.message().find("already pending"), std::string::npos);
+  std::promise<void> done;
+  (*ledger)->WhenCommitted({outcomes[0].id, outcomes[3].id}, std::chrono::seconds(10),
+                           [&] { done.set_value(); });
+  done.get_future().wait();
+  EXPECT_EQ((*ledger)->GetRecord(outcomes[0].id).value()["status"], "accepted");
+  EXPECT_EQ((*ledger)->GetRecord(outcomes[3].id).value()["status"], "accepted");
+  EXPECT_FALSE((*ledger)->GetRecord(outcomes[1].id).ok()) << "a refused record is not stored";
+}
+
 TEST_F(LedgerTest, RecordBrokenByARuleIsCommittedAsRejectedWithItsRule) {
   auto ledger = OpenLedger();
   ASSERT_TRUE(ledger.ok());
