@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/check.h"
+
 namespace mbl::chaincode {
 
 std::optional<std::string> OverlayState::Get(std::string_view key) const {
@@ -47,15 +49,108 @@ void OverlayState::Merge(const WriteSet& writes) {
   for (const auto& [key, value] : writes) writes_[key] = value;
 }
 
+namespace {
+
+constexpr std::uint64_t kEntryBits = 0xffffffffULL;
+
+std::uint64_t TagOf(std::uint64_t hash) { return hash >> 32; }
+
+}  // namespace
+
+const MemoryState::Entry* MemoryState::Find(std::string_view key) const {
+  if (table_.empty()) return nullptr;
+  const std::uint64_t hash = HashOf(key);
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    const std::uint64_t slot = table_[i];
+    if (slot == 0) return nullptr;
+    if ((slot >> 32) == TagOf(hash)) {
+      const Entry& entry = entries_[(slot & kEntryBits) - 1];
+      if (entry.key == key) return &entry;
+    }
+  }
+}
+
+MemoryState::Entry& MemoryState::FindOrAdd(std::string&& key, bool& added) {
+  const std::size_t entries = entries_.size() - free_entries_.size();
+  if ((entries + 1) * 2 > table_.size()) Grow();
+  const std::uint64_t hash = HashOf(key);
+  const std::size_t mask = table_.size() - 1;
+  std::size_t i = hash & mask;
+  for (; table_[i] != 0; i = (i + 1) & mask) {
+    if ((table_[i] >> 32) != TagOf(hash)) continue;
+    Entry& entry = entries_[(table_[i] & kEntryBits) - 1];
+    if (entry.key == key) {
+      added = false;
+      return entry;
+    }
+  }
+  std::size_t number;
+  if (free_entries_.empty()) {
+    MBL_CHECK_LT(entries_.size(), kEntryBits - 1);
+    number = entries_.size();
+    entries_.emplace_back();
+  } else {
+    number = free_entries_.back();
+    free_entries_.pop_back();
+  }
+  Entry& entry = entries_[number];
+  entry.key = std::move(key);
+  entry.hash = hash;
+  entry.live = true;
+  table_[i] = (TagOf(hash) << 32) | (number + 1);
+  added = true;
+  return entry;
+}
+
+void MemoryState::Grow() {
+  std::vector<std::uint64_t> old = std::move(table_);
+  table_.assign(std::max<std::size_t>(1024, old.size() * 2), 0);
+  const std::size_t mask = table_.size() - 1;
+  for (std::uint64_t slot : old) {
+    if (slot == 0) continue;
+    std::size_t i = entries_[(slot & kEntryBits) - 1].hash & mask;
+    while (table_[i] != 0) i = (i + 1) & mask;
+    table_[i] = slot;
+  }
+}
+
+std::size_t MemoryState::SlotOf(const Entry& entry) const {
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t i = entry.hash & mask;; i = (i + 1) & mask) {
+    MBL_CHECK(table_[i] != 0);  // every entry is in the table
+    if (&entries_[(table_[i] & kEntryBits) - 1] == &entry) return i;
+  }
+}
+
+void MemoryState::Remove(Entry& entry) {
+  // Backward-shift deletion: later slots of the probe run move up into the hole when their
+  // home slot does not lie between the hole and them, so no lookup ever stops early.
+  const std::size_t mask = table_.size() - 1;
+  std::size_t hole = SlotOf(entry);
+  const std::uint64_t number = (table_[hole] & kEntryBits) - 1;
+  table_[hole] = 0;
+  for (std::size_t next = (hole + 1) & mask; table_[next] != 0; next = (next + 1) & mask) {
+    const std::size_t home = entries_[(table_[next] & kEntryBits) - 1].hash & mask;
+    const bool home_after_hole = ((next - home) & mask) < ((next - hole) & mask);
+    if (home_after_hole) continue;
+    table_[hole] = table_[next];
+    table_[next] = 0;
+    hole = next;
+  }
+  entry = Entry();
+  free_entries_.push_back(static_cast<std::uint32_t>(number));
+}
+
 std::optional<std::string> MemoryState::Get(std::string_view key) const {
-  auto it = entries_.find(key);
-  if (it == entries_.end() || !it->second.live) return std::nullopt;
-  return it->second.value;
+  const Entry* entry = Find(key);
+  if (entry == nullptr || !entry->live) return std::nullopt;
+  return entry->value;
 }
 
 bool MemoryState::Contains(std::string_view key) const {
-  auto it = entries_.find(key);
-  return it != entries_.end() && it->second.live;
+  const Entry* entry = Find(key);
+  return entry != nullptr && entry->live;
 }
 
 void MemoryState::Scan(
@@ -83,29 +178,30 @@ void MemoryState::Scan(
         !cursors[smallest].at->starts_with(prefix)) {
       cursors[smallest] = cursors[--count];
     }
-    const Slot& slot = entries_.find(key)->second;
-    if (slot.live && !visit(key, slot.value)) return;
+    const Entry* entry = Find(key);
+    if (entry->live && !visit(key, entry->value)) return;
   }
 }
 
 void MemoryState::Put(std::string key, std::string value, Keys& added) {
-  auto [it, inserted] = entries_.try_emplace(std::move(key));
-  it->second.value = std::move(value);
-  if (inserted) {
-    added.push_back(it->first);
+  bool is_new = false;
+  Entry& entry = FindOrAdd(std::move(key), is_new);
+  entry.value = std::move(value);
+  if (is_new) {
+    added.push_back(entry.key);
     ++live_;
-  } else if (!it->second.live) {  // deleted but still indexed: alive again where it is listed
-    it->second.live = true;
+  } else if (!entry.live) {  // deleted but still indexed: alive again where it is listed
+    entry.live = true;
     ++live_;
     --deleted_;
   }
 }
 
 void MemoryState::Erase(std::string_view key) {
-  auto it = entries_.find(key);
-  if (it == entries_.end() || !it->second.live) return;
-  it->second.live = false;
-  it->second.value = std::string();
+  Entry* entry = Find(key);
+  if (entry == nullptr || !entry->live) return;
+  entry->live = false;
+  entry->value = std::string();
   --live_;
   ++deleted_;
 }
@@ -145,11 +241,11 @@ void MemoryState::AddRun(Keys added) {
         sorted_.push_back(key);  // no deleted entry left to find: no lookup
         continue;
       }
-      auto it = entries_.find(key);
-      if (it->second.live) {
+      Entry* entry = Find(key);
+      if (entry->live) {
         sorted_.push_back(key);
       } else {
-        entries_.erase(it);
+        Remove(*entry);  // the view `key` dies here: nothing reads it after this
         --deleted_;
       }
     }

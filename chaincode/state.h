@@ -3,12 +3,13 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace mbl::chaincode {
@@ -80,27 +81,40 @@ class MemoryState final : public StateReader {
 
  private:
   static constexpr std::size_t kMaxRuns = 8;
-  struct Slot {
+  struct Entry {
+    std::string key;
     std::string value;
+    std::uint64_t hash = 0;
     bool live = true;  // false: deleted, still listed in the index until the next full merge
   };
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const {
-      return std::hash<std::string_view>{}(key);
-    }
-  };
-  // The index holds views of the keys stored in entries_: an unordered_map never moves its
-  // elements (not even when it rehashes), so the views stay valid until an entry is erased.
-  using Entries = std::unordered_map<std::string, Slot, KeyHash, std::equal_to<>>;
-  using Keys = std::vector<std::string_view>;
+  using Keys = std::vector<std::string_view>;  // views of the keys stored in entries_
+
+  static std::uint64_t HashOf(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  // The entry under `key`, live or deleted; nullptr when there is none.
+  const Entry* Find(std::string_view key) const;
+  Entry* Find(std::string_view key) {
+    return const_cast<Entry*>(static_cast<const MemoryState*>(this)->Find(key));
+  }
+  // The entry under `key`, made (with `key` moved in) when there was none.
+  Entry& FindOrAdd(std::string&& key, bool& added);
+  // Forgets an entry that no level of the index lists any more.
+  void Remove(Entry& entry);
+  void Grow();
+  std::size_t SlotOf(const Entry& entry) const;
 
   void Put(std::string key, std::string value, Keys& added);
   void Erase(std::string_view key);
   void AddRun(Keys added);
   static Keys MergeRuns(std::vector<Keys>& runs);
 
-  Entries entries_;
+  // Point reads: open addressing with linear probing over table_, a power of two in size and at
+  // most half full. A slot is 0 (empty) or holds the top 32 bits of its key's hash above the
+  // entry's number + 1, so a lookup of an absent key (every new record id's duplicate check)
+  // usually ends at the first slot without touching an entry. entries_ is a deque: it never
+  // moves an element, so the views in the index stay valid; erased entries' numbers are reused.
+  std::vector<std::uint64_t> table_;
+  std::deque<Entry> entries_;
+  std::vector<std::uint32_t> free_entries_;
   Keys sorted_;             // every level holds distinct keys, live or deleted
   std::vector<Keys> runs_;  // at most kMaxRuns
   std::size_t in_runs_ = 0;
