@@ -106,6 +106,9 @@ HandlerResult CheckCommon(const v1::Record& record, WorkingState& state,
   return std::nullopt;
 }
 
+// The details of most records (a shipment's, a receipt's) fit in this many bytes.
+constexpr std::size_t kDetailsBytesExpected = 160;
+
 // What ExecuteBlock keeps from one record to the next so that records do not allocate it anew.
 struct Scratch {
   v1::Record record;  // parsing into a used message reuses its strings and sub-messages
@@ -136,6 +139,8 @@ RecordResult ApplyRecord(const SignedRecord& envelope, WorkingState& state,
     scratch.details = nlohmann::json::object();
   }
   scratch.details_json.clear();
+  // Handed over to the result below, so allocated anew per record: once, not grown in steps.
+  scratch.details_json.reserve(kDetailsBytesExpected);
   if (state.Contains(included_key)) {
     duplicate = true;
     rejection = Reject("R5", "record " + scratch.record_id_hex +
@@ -190,7 +195,7 @@ crypto::Hash256 ComputeStateRoot(const crypto::Hash256& parent_state_root, const
   for (const auto& [key, value] : writes) {
     write_set_hasher.UpdateLengthPrefixed(key);
     write_set_hasher.UpdateU8(value.has_value() ? 1 : 0);
-    write_set_hasher.UpdateLengthPrefixed(value.value_or(""));
+    write_set_hasher.UpdateLengthPrefixed(value ? std::string_view(*value) : std::string_view());
   }
   crypto::Hash256 write_set_digest = write_set_hasher.Final();
   return crypto::Sha256Hasher()

@@ -87,7 +87,7 @@ class WorkingState final : public StateReader {
     std::string base_json;  // as read from the base (kBase, before it is decoded)
     Portion lot;            // once decoded, or as written
   };
-  using LotMap = std::map<std::string, LotSlot, std::less<>>;
+  using LotMap = std::map<std::string, LotSlot, KeyLess>;
 
   // A lot met while visiting an account; it may be changed or deleted.
   class LotRef {
@@ -128,8 +128,8 @@ class WorkingState final : public StateReader {
     FlowCounters value;
     bool written = false;
   };
-  using ConservationMap = std::map<std::string, ConservationSlot, std::less<>>;
-  using FlowMap = std::map<std::string, FlowSlot, std::less<>>;
+  using ConservationMap = std::map<std::string, ConservationSlot, KeyLess>;
+  using FlowMap = std::map<std::string, FlowSlot, KeyLess>;
 
   // Journal entries, one kind per change.
   struct RawUndo {
@@ -178,12 +178,12 @@ class WorkingState final : public StateReader {
   ConservationMap conservation_;
   FlowMap flows_;
   LotMap lots_;
-  std::set<std::string, std::less<>> loaded_lot_prefixes_;
+  std::set<std::string, KeyLess> loaded_lot_prefixes_;
 
   bool chain_loaded_ = false;
   std::unique_ptr<ChainInfo> chain_;
   std::map<crypto::PublicKey, std::unique_ptr<KeyHolder>> key_holders_;
-  std::map<std::string, std::unique_ptr<google::protobuf::Message>, std::less<>> messages_;
+  std::map<std::string, std::unique_ptr<google::protobuf::Message>, KeyLess> messages_;
   // Decoded values written over during the block, kept so that pointers handed out stay valid.
   std::vector<std::unique_ptr<ChainInfo>> retired_chains_;
   std::vector<std::unique_ptr<KeyHolder>> retired_key_holders_;

@@ -5,6 +5,8 @@
 #include <map>
 #include <random>
 
+#include "crypto/encoding.h"
+
 namespace mbl::chaincode {
 namespace {
 
@@ -54,6 +56,26 @@ TEST(OverlayState, NestedOverlaysMergeInOrder) {
   block.Merge(record.writes());
   EXPECT_EQ(block.Get("x"), "2");
   EXPECT_TRUE(block.writes().at("y") == std::nullopt);
+}
+
+// Write sets are ordered by KeyLess; state roots hash them in that order, so it must be exactly
+// the byte order of std::string: bytes above 0x7f, zero bytes, prefixes, every length mod 8.
+TEST(KeyLess, OrdersKeysExactlyAsStdStringDoes) {
+  std::mt19937 random(3);
+  const std::string alphabet("\x00\x01/09afz\x7f\x80\xfe\xff", 12);
+  std::vector<std::string> keys = {"", "c", "c/", "c/rec/", "c/shipment/", "c/shipment/0"};
+  for (int i = 0; i < 600; ++i) {
+    std::string key = i % 3 == 0 ? "c/shipment/" : "";
+    const std::size_t length = random() % 20;
+    for (std::size_t j = 0; j < length; ++j) key.push_back(alphabet[random() % alphabet.size()]);
+    keys.push_back(key);
+  }
+  const KeyLess less;
+  for (const std::string& a : keys) {
+    for (const std::string& b : keys) {
+      ASSERT_EQ(less(a, b), a < b) << crypto::ToHex(a) << " vs " << crypto::ToHex(b);
+    }
+  }
 }
 
 // The index of MemoryState rebuilds itself after thousands of writes: a random mix of puts,
