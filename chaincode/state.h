@@ -2,6 +2,7 @@
 // RocksDB; tests and the simulator with memory. The chaincode never sees anything else (R16).
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -32,6 +33,8 @@ class StateReader {
 // ("c/shipment/", "c/rec/"), and the comparisons of those inserts were a tenth of a shipment's
 // execution (docs/benchmarks.md, "Chaincode alone").
 struct KeyLess {
+  // Eight bytes loaded and byte-swapped compare in byte order on a little-endian machine only.
+  static_assert(std::endian::native == std::endian::little, "KeyLess assumes little-endian");
   using is_transparent = void;
   bool operator()(std::string_view a, std::string_view b) const noexcept {
     const std::size_t common = a.size() < b.size() ? a.size() : b.size();

@@ -163,6 +163,7 @@ Sha256Hasher::Sha256Hasher(Sha256Engine engine)
 
 void Sha256Hasher::Absorb(const std::uint8_t* data, std::size_t size) {
   MBL_CHECK(!finished_);
+  if (size == 0) return;  // data may then be null, which memcpy must never see
   total_bytes_ += size;
   if (buffered_ > 0) {
     const std::size_t take = std::min(size, sizeof buffer_ - buffered_);

@@ -1,7 +1,7 @@
 #include "node/ledger.h"
 
 #include <algorithm>
-#include <set>
+#include <map>
 
 #include "base/limits.h"
 #include "chaincode/epochs.h"
@@ -326,45 +326,25 @@ Status Ledger::Screen(const chaincode::SignedRecord& record, const chaincode::Re
   return Status::Ok();
 }
 
-std::vector<std::size_t> Ledger::AdmitRound(std::vector<chaincode::SignedRecord>& records,
-                                            const std::vector<std::size_t>& round,
-                                            std::vector<SubmitOutcome>& outcomes,
-                                            std::vector<chaincode::SignedRecord>& admitted) {
-  std::set<chaincode::RecordId> in_round;
-  std::vector<std::size_t> next_round;  // later copies of an id: judged once this round is done
-  std::vector<std::size_t> trial_index;
-  std::vector<chaincode::SignedRecord> trial;
-  for (std::size_t i : round) {
-    SubmitOutcome& outcome = outcomes[i];
-    if (!in_round.insert(outcome.id).second) {
-      next_round.push_back(i);
-      continue;
-    }
-    outcome.status = Screen(records[i], outcome.id);
-    if (!outcome.status.ok()) continue;
-    trial_index.push_back(i);
-    trial.push_back(std::move(records[i]));
-  }
-  if (trial.empty()) return next_round;
-  // Dry run against the current state, each record on its own: refuses now what can never
-  // become valid (RefusalFor); other rules are judged when the record is ordered.
+Status Ledger::AdmitTried(chaincode::SignedRecord record, const chaincode::RecordId& id,
+                          const chaincode::RecordResult& dry_run,
+                          std::vector<chaincode::SignedRecord>& admitted) {
+  if (!dry_run.accepted) MBL_RETURN_IF_ERROR(RefusalFor(dry_run.rejection));
+  if (!bft_) return mempool_->Add(id, std::move(record));
+  // With peers, the record is also forwarded: the mempool gets a copy.
+  MBL_RETURN_IF_ERROR(mempool_->Add(id, record));
+  admitted.push_back(std::move(record));
+  return Status::Ok();
+}
+
+std::vector<chaincode::RecordResult> Ledger::DryRun(
+    const std::vector<chaincode::SignedRecord>& records, std::int64_t now_ms) const {
+  if (records.empty()) return {};
+  // Against the current state, each record on its own: refuses now what can never become valid
+  // (RefusalFor); other rules are judged when the record is ordered.
   Tip tip = store_->tip();
   auto snapshot = store_->Snapshot();
-  std::vector<chaincode::RecordResult> dry_run =
-      chaincode::DryRunEach(trial, *snapshot, {tip.height + 1, std::max(Now(), tip.time_ms)});
-  for (std::size_t t = 0; t < trial.size(); ++t) {
-    SubmitOutcome& outcome = outcomes[trial_index[t]];
-    if (!dry_run[t].accepted) outcome.status = RefusalFor(dry_run[t].rejection);
-    if (!outcome.status.ok()) {
-      records[trial_index[t]] = std::move(trial[t]);  // a later copy may still need it
-      continue;
-    }
-    // With peers, the record is also forwarded: the mempool gets a copy.
-    outcome.status =
-        bft_ ? mempool_->Add(outcome.id, trial[t]) : mempool_->Add(outcome.id, std::move(trial[t]));
-    if (outcome.status.ok() && bft_) admitted.push_back(std::move(trial[t]));
-  }
-  return next_round;
+  return chaincode::DryRunEach(records, *snapshot, {tip.height + 1, std::max(now_ms, tip.time_ms)});
 }
 
 std::vector<SubmitOutcome> Ledger::Submit(std::vector<chaincode::SignedRecord> records) {
@@ -377,15 +357,44 @@ std::vector<SubmitOutcome> Ledger::Submit(std::vector<chaincode::SignedRecord> r
     }
     return outcomes;
   }
-  std::vector<std::size_t> round;
-  for (const auto& record : records) {
-    round.push_back(outcomes.size());
-    outcomes.push_back({chaincode::ComputeRecordId(record.payload), Status::Ok()});
+  const std::int64_t now_ms = Now();
+  // The outcome of each record is the one it would get if the records were admitted one by one
+  // in order; only the dry run is shared. A later copy of an id that passed screening waits for
+  // its first copy's fate.
+  std::map<chaincode::RecordId, std::size_t> screened;  // id -> the copy that passed screening
+  std::vector<bool> is_later_copy(records.size(), false);
+  std::vector<chaincode::SignedRecord> trial;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    chaincode::RecordId id = chaincode::ComputeRecordId(records[i].payload);
+    if (screened.contains(id)) {
+      is_later_copy[i] = true;
+      outcomes.push_back({id, Status::Ok()});
+      continue;
+    }
+    outcomes.push_back({id, Screen(records[i], id)});
+    if (!outcomes.back().status.ok()) continue;
+    screened.emplace(id, i);
+    trial.push_back(std::move(records[i]));
   }
-  // A round admits the first copy of each id; a second copy then finds it pending (or, if it
-  // was refused, is judged on its own: its signature may differ).
+  std::vector<chaincode::RecordResult> dry_run = DryRun(trial, now_ms);
   std::vector<chaincode::SignedRecord> admitted;
-  while (!round.empty()) round = AdmitRound(records, round, outcomes, admitted);
+  std::size_t next_trial = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    SubmitOutcome& outcome = outcomes[i];
+    if (is_later_copy[i]) {
+      // Pending if its first copy was admitted; otherwise judged on its own, as one by one
+      // (its signature may differ from the first copy's).
+      outcome.status = Screen(records[i], outcome.id);
+      if (outcome.status.ok()) {
+        std::vector<chaincode::RecordResult> alone = DryRun({records[i]}, now_ms);
+        outcome.status = AdmitTried(std::move(records[i]), outcome.id, alone.at(0), admitted);
+      }
+    } else if (outcome.status.ok()) {
+      const std::size_t t = next_trial++;
+      outcome.status = AdmitTried(std::move(trial[t]), outcome.id, dry_run[t], admitted);
+    }
+  }
+  MBL_CHECK_EQ(next_trial, trial.size());
   if (!admitted.empty()) {
     // Every validator gets the records, so whichever leads next can propose them.
     std::string frame(1, static_cast<char>(FrameKind::kRecords));

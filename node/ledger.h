@@ -82,12 +82,14 @@ class Ledger final : public LedgerService {
                      bool genesis);
   // Admission's checks that need no execution: not pending, signature, not committed.
   Status Screen(const chaincode::SignedRecord& record, const chaincode::RecordId& id) const;
-  // Admits records[i] for the first copy of each id among `round` (outcomes[i].id), with one dry
-  // run for all of them; appends what peers must get to `admitted`; returns the later copies.
-  std::vector<std::size_t> AdmitRound(std::vector<chaincode::SignedRecord>& records,
-                                      const std::vector<std::size_t>& round,
-                                      std::vector<SubmitOutcome>& outcomes,
-                                      std::vector<chaincode::SignedRecord>& admitted);
+  // Admission's dry run of `records`, each on its own against the committed state.
+  std::vector<chaincode::RecordResult> DryRun(const std::vector<chaincode::SignedRecord>& records,
+                                              std::int64_t now_ms) const;
+  // Admits a screened record given its dry run: refused, or into the mempool (and into
+  // `admitted`, to be forwarded to the peers, when there are peers).
+  Status AdmitTried(chaincode::SignedRecord record, const chaincode::RecordId& id,
+                    const chaincode::RecordResult& dry_run,
+                    std::vector<chaincode::SignedRecord>& admitted);
   void NotifyCommitted(const std::vector<chaincode::RecordId>& ids);
   // The exit proofs' validator-set history (node/exit_proof.h), kept per epoch.
   Status ValidatorSetHistory(std::string& json, std::vector<std::uint64_t>& bases);

@@ -41,6 +41,8 @@ class RandomLedger {
     std::size_t count = 1 + Pick(8);
     for (std::size_t i = 0; i < count; ++i) records.push_back(RandomRecord(time_ms));
     if (std::string failure = CheckDryRun(records, time_ms); !failure.empty()) return failure;
+    if (std::string failure = CheckDryRun(ReferenceDataBatch(time_ms), time_ms); !failure.empty())
+      return "reference data: " + failure;
     BlockExecution block = ledger_.Commit(records, time_ms);
     for (std::size_t i = 0; i < records.size(); ++i) Remember(records[i], block.results[i]);
     return CheckInvariants(block);
@@ -58,6 +60,26 @@ class RandomLedger {
   template <typename T>
   const T& PickOf(const std::vector<T>& items) {
     return items[Pick(items.size())];
+  }
+
+  // A batch whose records would see each other's reference data if a dry run leaked it: a new
+  // site, a shipment from it, the same site again (never committed: Step only dry-runs it).
+  std::vector<SignedRecord> ReferenceDataBatch(std::int64_t time_ms) {
+    const std::string org = kOrgs[Pick(3)];
+    const std::string site = "annex-" + std::to_string(Pick(1000));
+    v1::Record definition;
+    definition.mutable_site_definition()->set_site_id(site);
+    definition.mutable_site_definition()->set_area_type("site");
+    v1::Record shipment;
+    shipment.mutable_shipment()->set_from_site_id(site);
+    shipment.mutable_shipment()->set_to_org(org == "brand" ? "wiremaker" : "brand");
+    shipment.mutable_shipment()->set_to_site_id("main");
+    shipment.mutable_shipment()->set_characteristic(kRecycled);
+    shipment.mutable_shipment()->set_product_group("cathode");
+    shipment.mutable_shipment()->set_credit_grams(1);
+    shipment.mutable_shipment()->set_product_mass_grams(1);
+    SignedRecord defined = Sign(definition, org, v1::OPERATION_RESPONSIBLE, time_ms);
+    return {defined, Sign(shipment, org, v1::OPERATION_RESPONSIBLE, time_ms), defined};
   }
 
   // Admission's dry run of the batch gives each record the result it would have alone in a block.
