@@ -6,33 +6,35 @@
 
 namespace mbl::chaincode {
 
-std::optional<std::string> OverlayState::Get(std::string_view key) const {
-  auto it = writes_.find(key);
-  if (it != writes_.end()) return it->second;
-  return base_.Get(key);
+namespace {
+
+// Reads through `writes` to `base`: a pending write (or deletion) shadows the base entry.
+std::optional<std::string> GetThrough(const WriteSet& writes, const StateReader& base,
+                                      std::string_view key) {
+  auto it = writes.find(key);
+  if (it != writes.end()) return it->second;
+  return base.Get(key);
 }
 
-bool OverlayState::Contains(std::string_view key) const {
-  auto it = writes_.find(key);
-  if (it != writes_.end()) return it->second.has_value();
-  return base_.Contains(key);
+bool ContainsThrough(const WriteSet& writes, const StateReader& base, std::string_view key) {
+  auto it = writes.find(key);
+  if (it != writes.end()) return it->second.has_value();
+  return base.Contains(key);
 }
 
-void OverlayState::Scan(
-    std::string_view prefix,
-    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
-  // Merges the base's ordered scan with the ordered pending writes; a pending write (or
-  // deletion) shadows the base entry of the same key.
-  auto pending = writes_.lower_bound(prefix);
+// Merges the base's ordered scan with the ordered pending writes.
+void ScanThrough(const WriteSet& writes, const StateReader& base, std::string_view prefix,
+                 const std::function<bool(std::string_view key, std::string_view value)>& visit) {
+  auto pending = writes.lower_bound(prefix);
   auto in_range = [&] {
-    return pending != writes_.end() && pending->first.compare(0, prefix.size(), prefix) == 0;
+    return pending != writes.end() && pending->first.compare(0, prefix.size(), prefix) == 0;
   };
   bool keep_going = true;
   auto emit_pending = [&] {
     if (pending->second.has_value()) keep_going = visit(pending->first, *pending->second);
     ++pending;
   };
-  base_.Scan(prefix, [&](std::string_view key, std::string_view value) {
+  base.Scan(prefix, [&](std::string_view key, std::string_view value) {
     while (keep_going && in_range() && pending->first < key) emit_pending();
     if (!keep_going) return false;
     if (in_range() && pending->first == key) {
@@ -43,6 +45,36 @@ void OverlayState::Scan(
     return keep_going;
   });
   while (keep_going && in_range()) emit_pending();
+}
+
+}  // namespace
+
+std::optional<std::string> OverlayState::Get(std::string_view key) const {
+  return GetThrough(writes_, base_, key);
+}
+
+bool OverlayState::Contains(std::string_view key) const {
+  return ContainsThrough(writes_, base_, key);
+}
+
+void OverlayState::Scan(
+    std::string_view prefix,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  ScanThrough(writes_, base_, prefix, visit);
+}
+
+std::optional<std::string> WriteSetLayer::Get(std::string_view key) const {
+  return GetThrough(writes_, base_, key);
+}
+
+bool WriteSetLayer::Contains(std::string_view key) const {
+  return ContainsThrough(writes_, base_, key);
+}
+
+void WriteSetLayer::Scan(
+    std::string_view prefix,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  ScanThrough(writes_, base_, prefix, visit);
 }
 
 void OverlayState::Merge(const WriteSet& writes) {

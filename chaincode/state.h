@@ -82,6 +82,27 @@ class OverlayState final : public StateReader {
   WriteSet writes_;
 };
 
+// Reads through the write set of a block that is executed but not yet stored (held by the
+// caller, which keeps it alive and unchanged) to a base reader, without copying it: how a node
+// executes a block over its uncommitted ancestors (one layer per ancestor, oldest nearest the
+// base).
+class WriteSetLayer final : public StateReader {
+ public:
+  WriteSetLayer(const StateReader& base, const WriteSet& writes) : base_(base), writes_(writes) {}
+  WriteSetLayer(const WriteSetLayer&) = delete;
+  WriteSetLayer& operator=(const WriteSetLayer&) = delete;
+
+  std::optional<std::string> Get(std::string_view key) const override;
+  bool Contains(std::string_view key) const override;
+  void Scan(std::string_view prefix,
+            const std::function<bool(std::string_view key, std::string_view value)>& visit)
+      const override;
+
+ private:
+  const StateReader& base_;
+  const WriteSet& writes_;
+};
+
 // A whole state in memory: tests, the simulator, the independent re-application check and the
 // chaincode benchmark. Point reads are hash lookups. Ordered scans go through an index of views
 // of the keys, in levels as in a log-structured merge tree: one large sorted vector, and up to

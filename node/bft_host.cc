@@ -1,6 +1,7 @@
 #include "node/bft_host.h"
 
 #include <algorithm>
+#include <deque>
 
 #include "base/check.h"
 #include "base/limits.h"
@@ -99,10 +100,14 @@ Result<consensus::ExecutionResult> BftHost::Execute(const consensus::Block& bloc
                            " holds records after a validator-set change; it must be empty");
   }
   auto snapshot = store_.Snapshot();
-  chaincode::OverlayState state(*snapshot);
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) state.Merge((*it)->execution.writes);
+  // The uncommitted ancestors' writes, layered over the stored state without copying them.
+  std::deque<chaincode::WriteSetLayer> layers;
+  const chaincode::StateReader* state = snapshot.get();
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    state = &layers.emplace_back(*state, (*it)->execution.writes);
+  }
   chaincode::BlockExecution execution =
-      chaincode::ExecuteBlock(records, state, {block.height, block.time_ms}, parent.state_root);
+      chaincode::ExecuteBlock(records, *state, {block.height, block.time_ms}, parent.state_root);
   consensus::ExecutionResult result{execution.state_root, execution.results_root};
   // A proposer executes its block before the id exists (the id covers the result): key the
   // state by the id the block has with this result.

@@ -1,8 +1,25 @@
 #include "node/mempool.h"
 
+#include <sodium.h>
+
+#include <array>
+#include <cstdint>
+
 #include "crypto/encoding.h"
 
 namespace mbl::node {
+
+std::size_t Mempool::IdHash::operator()(const chaincode::RecordId& id) const {
+  static const std::array<unsigned char, crypto_shorthash_KEYBYTES> key = [] {
+    std::array<unsigned char, crypto_shorthash_KEYBYTES> drawn;
+    randombytes_buf(drawn.data(), drawn.size());
+    return drawn;
+  }();
+  std::uint64_t hash = 0;
+  static_assert(sizeof hash == crypto_shorthash_BYTES);
+  crypto_shorthash(reinterpret_cast<unsigned char*>(&hash), id.data(), id.size(), key.data());
+  return static_cast<std::size_t>(hash);
+}
 
 Status Mempool::Add(const chaincode::RecordId& id, chaincode::SignedRecord record) {
   std::lock_guard lock(mutex_);
@@ -75,7 +92,7 @@ std::vector<chaincode::SignedRecord> Mempool::Peek(
 
 void Mempool::Remove(const std::vector<chaincode::RecordId>& ids) {
   std::lock_guard lock(mutex_);
-  std::set<chaincode::RecordId> removed;
+  IdSet removed;
   for (const auto& id : ids) {
     if (known_.erase(id) > 0) removed.insert(id);
   }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <map>
 #include <random>
 
@@ -56,6 +57,40 @@ TEST(OverlayState, NestedOverlaysMergeInOrder) {
   block.Merge(record.writes());
   EXPECT_EQ(block.Get("x"), "2");
   EXPECT_TRUE(block.writes().at("y") == std::nullopt);
+}
+
+// A node executes a block over its uncommitted ancestors as layers of their write sets; that must
+// read and scan exactly as the write sets merged in order into one overlay.
+TEST(WriteSetLayer, LayersReadAndScanAsTheirWriteSetsMergedInOrder) {
+  std::mt19937 random(5);
+  auto key = [&] { return "k/" + std::to_string(random() % 300); };
+  MemoryState base;
+  WriteSet stored;
+  for (int i = 0; i < 200; ++i) stored[key()] = "base" + std::to_string(i);
+  base.Apply(stored);
+  std::vector<WriteSet> blocks(3);
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    for (int i = 0; i < 120; ++i) {
+      if (random() % 3 == 0) {
+        blocks[b][key()] = std::nullopt;
+      } else {
+        blocks[b][key()] = "b" + std::to_string(b) + "." + std::to_string(i);
+      }
+    }
+  }
+  OverlayState merged(base);
+  for (const WriteSet& writes : blocks) merged.Merge(writes);
+  std::deque<WriteSetLayer> layers;
+  const StateReader* layered = &base;
+  for (const WriteSet& writes : blocks) layered = &layers.emplace_back(*layered, writes);
+  for (int k = 0; k < 300; ++k) {
+    const std::string probe = "k/" + std::to_string(k);
+    ASSERT_EQ(layered->Get(probe), merged.Get(probe)) << probe;
+    ASSERT_EQ(layered->Contains(probe), merged.Contains(probe)) << probe;
+  }
+  for (const char* prefix : {"k/", "k/1", "k/29", "k/7/", "z"}) {
+    EXPECT_EQ(ScanAll(*layered, prefix), ScanAll(merged, prefix)) << prefix;
+  }
 }
 
 // Write sets are ordered by KeyLess; state roots hash them in that order, so it must be exactly
