@@ -30,7 +30,7 @@ class StateReader {
 
 // The byte order of keys, that of std::less<std::string>, compared eight bytes per step without
 // a call: every write of a block goes into an ordered map whose keys share long prefixes
-// ("c/shipment/", "c/rec/"), and the comparisons of those inserts were a tenth of a shipment's
+// ("c/shipment/", "r/"), and the comparisons of those inserts were a tenth of a shipment's
 // execution (docs/benchmarks.md, "Chaincode alone").
 struct KeyLess {
   // Eight bytes loaded and byte-swapped compare in byte order on a little-endian machine only.
