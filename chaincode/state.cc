@@ -6,35 +6,32 @@
 
 namespace mbl::chaincode {
 
-namespace {
-
-// Reads through `writes` to `base`: a pending write (or deletion) shadows the base entry.
-std::optional<std::string> GetThrough(const WriteSet& writes, const StateReader& base,
-                                      std::string_view key) {
-  auto it = writes.find(key);
-  if (it != writes.end()) return it->second;
-  return base.Get(key);
+std::optional<std::string> WriteSetLayer::Get(std::string_view key) const {
+  auto it = writes_.find(key);
+  if (it != writes_.end()) return it->second;
+  return base_.Get(key);
 }
 
-bool ContainsThrough(const WriteSet& writes, const StateReader& base, std::string_view key) {
-  auto it = writes.find(key);
-  if (it != writes.end()) return it->second.has_value();
-  return base.Contains(key);
+bool WriteSetLayer::Contains(std::string_view key) const {
+  auto it = writes_.find(key);
+  if (it != writes_.end()) return it->second.has_value();
+  return base_.Contains(key);
 }
 
-// Merges the base's ordered scan with the ordered pending writes.
-void ScanThrough(const WriteSet& writes, const StateReader& base, std::string_view prefix,
-                 const std::function<bool(std::string_view key, std::string_view value)>& visit) {
-  auto pending = writes.lower_bound(prefix);
+void WriteSetLayer::Scan(
+    std::string_view prefix,
+    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
+  // Merges the base's ordered scan with the ordered pending writes.
+  auto pending = writes_.lower_bound(prefix);
   auto in_range = [&] {
-    return pending != writes.end() && pending->first.compare(0, prefix.size(), prefix) == 0;
+    return pending != writes_.end() && pending->first.compare(0, prefix.size(), prefix) == 0;
   };
   bool keep_going = true;
   auto emit_pending = [&] {
     if (pending->second.has_value()) keep_going = visit(pending->first, *pending->second);
     ++pending;
   };
-  base.Scan(prefix, [&](std::string_view key, std::string_view value) {
+  base_.Scan(prefix, [&](std::string_view key, std::string_view value) {
     while (keep_going && in_range() && pending->first < key) emit_pending();
     if (!keep_going) return false;
     if (in_range() && pending->first == key) {
@@ -47,38 +44,8 @@ void ScanThrough(const WriteSet& writes, const StateReader& base, std::string_vi
   while (keep_going && in_range()) emit_pending();
 }
 
-}  // namespace
-
-std::optional<std::string> OverlayState::Get(std::string_view key) const {
-  return GetThrough(writes_, base_, key);
-}
-
-bool OverlayState::Contains(std::string_view key) const {
-  return ContainsThrough(writes_, base_, key);
-}
-
-void OverlayState::Scan(
-    std::string_view prefix,
-    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
-  ScanThrough(writes_, base_, prefix, visit);
-}
-
-std::optional<std::string> WriteSetLayer::Get(std::string_view key) const {
-  return GetThrough(writes_, base_, key);
-}
-
-bool WriteSetLayer::Contains(std::string_view key) const {
-  return ContainsThrough(writes_, base_, key);
-}
-
-void WriteSetLayer::Scan(
-    std::string_view prefix,
-    const std::function<bool(std::string_view key, std::string_view value)>& visit) const {
-  ScanThrough(writes_, base_, prefix, visit);
-}
-
 void OverlayState::Merge(const WriteSet& writes) {
-  for (const auto& [key, value] : writes) writes_[key] = value;
+  for (const auto& [key, value] : writes) owned_writes_[key] = value;
 }
 
 namespace {
@@ -87,36 +54,33 @@ constexpr std::uint64_t kEntryBits = 0xffffffffULL;
 
 std::uint64_t TagOf(std::uint64_t hash) { return hash >> 32; }
 
+// The number of the entry a (non-empty) slot points at.
+std::size_t NumberIn(std::uint64_t slot) { return (slot & kEntryBits) - 1; }
+
 }  // namespace
+
+std::size_t MemoryState::Probe(std::string_view key, std::uint64_t hash) const {
+  const std::size_t mask = table_.size() - 1;
+  std::size_t i = hash & mask;
+  for (; table_[i] != 0; i = (i + 1) & mask) {
+    if ((table_[i] >> 32) == TagOf(hash) && entries_[NumberIn(table_[i])].key == key) break;
+  }
+  return i;
+}
 
 const MemoryState::Entry* MemoryState::Find(std::string_view key) const {
   if (table_.empty()) return nullptr;
-  const std::uint64_t hash = HashOf(key);
-  const std::size_t mask = table_.size() - 1;
-  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-    const std::uint64_t slot = table_[i];
-    if (slot == 0) return nullptr;
-    if ((slot >> 32) == TagOf(hash)) {
-      const Entry& entry = entries_[(slot & kEntryBits) - 1];
-      if (entry.key == key) return &entry;
-    }
-  }
+  const std::uint64_t slot = table_[Probe(key, HashOf(key))];
+  return slot == 0 ? nullptr : &entries_[NumberIn(slot)];
 }
 
 MemoryState::Entry& MemoryState::FindOrAdd(std::string&& key, bool& added) {
   const std::size_t entries = entries_.size() - free_entries_.size();
   if ((entries + 1) * 2 > table_.size()) Grow();
   const std::uint64_t hash = HashOf(key);
-  const std::size_t mask = table_.size() - 1;
-  std::size_t i = hash & mask;
-  for (; table_[i] != 0; i = (i + 1) & mask) {
-    if ((table_[i] >> 32) != TagOf(hash)) continue;
-    Entry& entry = entries_[(table_[i] & kEntryBits) - 1];
-    if (entry.key == key) {
-      added = false;
-      return entry;
-    }
-  }
+  const std::size_t i = Probe(key, hash);
+  added = table_[i] == 0;
+  if (!added) return entries_[NumberIn(table_[i])];
   std::size_t number;
   if (free_entries_.empty()) {
     MBL_CHECK_LT(entries_.size(), kEntryBits - 1);
@@ -131,7 +95,6 @@ MemoryState::Entry& MemoryState::FindOrAdd(std::string&& key, bool& added) {
   entry.hash = hash;
   entry.live = true;
   table_[i] = (TagOf(hash) << 32) | (number + 1);
-  added = true;
   return entry;
 }
 
@@ -141,7 +104,7 @@ void MemoryState::Grow() {
   const std::size_t mask = table_.size() - 1;
   for (std::uint64_t slot : old) {
     if (slot == 0) continue;
-    std::size_t i = entries_[(slot & kEntryBits) - 1].hash & mask;
+    std::size_t i = entries_[NumberIn(slot)].hash & mask;
     while (table_[i] != 0) i = (i + 1) & mask;
     table_[i] = slot;
   }
@@ -151,7 +114,7 @@ std::size_t MemoryState::SlotOf(const Entry& entry) const {
   const std::size_t mask = table_.size() - 1;
   for (std::size_t i = entry.hash & mask;; i = (i + 1) & mask) {
     MBL_CHECK(table_[i] != 0);  // every entry is in the table
-    if (&entries_[(table_[i] & kEntryBits) - 1] == &entry) return i;
+    if (&entries_[NumberIn(table_[i])] == &entry) return i;
   }
 }
 
@@ -160,10 +123,10 @@ void MemoryState::Remove(Entry& entry) {
   // home slot does not lie between the hole and them, so no lookup ever stops early.
   const std::size_t mask = table_.size() - 1;
   std::size_t hole = SlotOf(entry);
-  const std::uint64_t number = (table_[hole] & kEntryBits) - 1;
+  const std::size_t number = NumberIn(table_[hole]);
   table_[hole] = 0;
   for (std::size_t next = (hole + 1) & mask; table_[next] != 0; next = (next + 1) & mask) {
-    const std::size_t home = entries_[(table_[next] & kEntryBits) - 1].hash & mask;
+    const std::size_t home = entries_[NumberIn(table_[next])].hash & mask;
     const bool home_after_hole = ((next - home) & mask) < ((next - hole) & mask);
     if (home_after_hole) continue;
     table_[hole] = table_[next];

@@ -57,50 +57,45 @@ struct KeyLess {
 // deterministic.
 using WriteSet = std::map<std::string, std::optional<std::string>, KeyLess>;
 
-// Reads through pending writes to a base reader: how records later in a block see the effects of
-// earlier ones before anything is stored.
-class OverlayState final : public StateReader {
- public:
-  explicit OverlayState(const StateReader& base) : base_(base) {}
-  // Never copied. To layer over another overlay, pass it as a StateReader:
-  // OverlayState child(static_cast<const StateReader&>(parent)).
-  OverlayState(const OverlayState&) = delete;
-  OverlayState& operator=(const OverlayState&) = delete;
-  std::optional<std::string> Get(std::string_view key) const override;
-  bool Contains(std::string_view key) const override;
-  void Scan(std::string_view prefix,
-            const std::function<bool(std::string_view key, std::string_view value)>& visit)
-      const override;
-
-  void Put(std::string key, std::string value) { writes_[std::move(key)] = std::move(value); }
-  void Delete(std::string key) { writes_[std::move(key)] = std::nullopt; }
-  void Merge(const WriteSet& writes);
-  const WriteSet& writes() const { return writes_; }
-
- private:
-  const StateReader& base_;
-  WriteSet writes_;
-};
-
-// Reads through the write set of a block that is executed but not yet stored (held by the
-// caller, which keeps it alive and unchanged) to a base reader, without copying it: how a node
+// Reads through a write set held elsewhere (kept alive and unchanged by its owner) to a base
+// reader, without copying it: a pending write or deletion shadows the base entry. How a node
 // executes a block over its uncommitted ancestors (one layer per ancestor, oldest nearest the
-// base).
-class WriteSetLayer final : public StateReader {
+// base), and what OverlayState reads through.
+class WriteSetLayer : public StateReader {
  public:
   WriteSetLayer(const StateReader& base, const WriteSet& writes) : base_(base), writes_(writes) {}
   WriteSetLayer(const WriteSetLayer&) = delete;
   WriteSetLayer& operator=(const WriteSetLayer&) = delete;
 
-  std::optional<std::string> Get(std::string_view key) const override;
-  bool Contains(std::string_view key) const override;
-  void Scan(std::string_view prefix,
-            const std::function<bool(std::string_view key, std::string_view value)>& visit)
-      const override;
+  std::optional<std::string> Get(std::string_view key) const final;
+  bool Contains(std::string_view key) const final;
+  void Scan(
+      std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& visit) const final;
 
  private:
   const StateReader& base_;
   const WriteSet& writes_;
+};
+
+namespace internal {
+// Holds an OverlayState's writes; a base class so that they exist before the layer reading them.
+struct OwnedWrites {
+  WriteSet owned_writes_;
+};
+}  // namespace internal
+
+// Pending writes of its own over a base reader: how records later in a block see the effects of
+// earlier ones before anything is stored. Never copied. To layer over another overlay, pass it as
+// a StateReader: OverlayState child(static_cast<const StateReader&>(parent)).
+class OverlayState final : private internal::OwnedWrites, public WriteSetLayer {
+ public:
+  explicit OverlayState(const StateReader& base) : WriteSetLayer(base, owned_writes_) {}
+
+  void Put(std::string key, std::string value) { owned_writes_[std::move(key)] = std::move(value); }
+  void Delete(std::string key) { owned_writes_[std::move(key)] = std::nullopt; }
+  void Merge(const WriteSet& writes);
+  const WriteSet& writes() const { return owned_writes_; }
 };
 
 // A whole state in memory: tests, the simulator, the independent re-application check and the
@@ -145,6 +140,8 @@ class MemoryState final : public StateReader {
   }
   // The entry under `key`, made (with `key` moved in) when there was none.
   Entry& FindOrAdd(std::string&& key, bool& added);
+  // The slot holding `key` (hash `hash`), or the empty slot that ends its probe run.
+  std::size_t Probe(std::string_view key, std::uint64_t hash) const;
   // Forgets an entry that no level of the index lists any more.
   void Remove(Entry& entry);
   void Grow();

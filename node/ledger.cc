@@ -1,7 +1,7 @@
 #include "node/ledger.h"
 
 #include <algorithm>
-#include <map>
+#include <set>
 
 #include "base/limits.h"
 #include "chaincode/epochs.h"
@@ -361,7 +361,7 @@ std::vector<SubmitOutcome> Ledger::Submit(std::vector<chaincode::SignedRecord> r
   // The outcome of each record is the one it would get if the records were admitted one by one
   // in order; only the dry run is shared. A later copy of an id that passed screening waits for
   // its first copy's fate.
-  std::map<chaincode::RecordId, std::size_t> screened;  // id -> the copy that passed screening
+  std::set<chaincode::RecordId> screened;  // ids of which a copy passed screening
   std::vector<bool> is_later_copy(records.size(), false);
   std::vector<chaincode::SignedRecord> trial;
   for (std::size_t i = 0; i < records.size(); ++i) {
@@ -373,7 +373,7 @@ std::vector<SubmitOutcome> Ledger::Submit(std::vector<chaincode::SignedRecord> r
     }
     outcomes.push_back({id, Screen(records[i], id)});
     if (!outcomes.back().status.ok()) continue;
-    screened.emplace(id, i);
+    screened.insert(id);
     trial.push_back(std::move(records[i]));
   }
   std::vector<chaincode::RecordResult> dry_run = DryRun(trial, now_ms);
