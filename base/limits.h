@@ -132,5 +132,9 @@ inline constexpr std::size_t kScenarioFileBytesMax = 64 * 1024 * 1024;
 
 // ---- Config --------------------------------------------------------------------------------
 inline constexpr std::size_t kConfigFileBytesMax = 1024 * 1024;
+// The verification page's list of recognized ledgers (node/recognized_ledgers.h): entries, and
+// the bytes of a scheme's or publisher's name.
+inline constexpr std::size_t kRecognizedLedgersMax = 64;
+inline constexpr std::size_t kRecognizedLedgerNameBytesMax = 200;
 
 }  // namespace mbl::limits

@@ -39,6 +39,7 @@ Result<NodeConfig> ParseConfig(std::string_view json_text, const std::filesystem
   static const std::set<std::string> kKnown = {"data_dir",
                                                "node_key_file",
                                                "genesis_file",
+                                               "recognized_ledgers_file",
                                                "http_address",
                                                "http_port",
                                                "http_threads",
@@ -73,6 +74,10 @@ Result<NodeConfig> ParseConfig(std::string_view json_text, const std::filesystem
   config.data_dir = resolve(data_dir);
   config.node_key_file = resolve(key_file);
   config.genesis_file = resolve(genesis);
+  if (json.contains("recognized_ledgers_file")) {
+    MBL_ASSIGN_OR_RETURN(std::string ledgers, Text(json, "recognized_ledgers_file"));
+    config.recognized_ledgers_file = resolve(ledgers);
+  }
   if (json.contains("http_address")) {
     MBL_ASSIGN_OR_RETURN(config.http_address, Text(json, "http_address"));
   }

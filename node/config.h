@@ -15,6 +15,8 @@ struct NodeConfig {
   std::filesystem::path data_dir;
   std::filesystem::path node_key_file;  // this validator's secret key (0600)
   std::filesystem::path genesis_file;   // the signed genesis record, JSON envelope
+  // The ledgers the verification page (/verify) recognizes; empty: it recognizes none.
+  std::filesystem::path recognized_ledgers_file;
   std::string http_address = "127.0.0.1";
   std::uint16_t http_port = 7700;
   std::size_t http_threads = 2;

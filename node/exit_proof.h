@@ -17,7 +17,7 @@
 
 namespace mbl::node {
 
-inline constexpr std::string_view kExitProofFormat = "mbl.exit-proof.v2";
+inline constexpr std::string_view kExitProofFormat = "mbl.exit-proof.v3";
 
 // An RFC 6962 tree kept level by level: level 0 the leaf hashes, each level above the node hashes
 // of pairs with an unpaired last node carried up as is, which is the tree of RFC 6962 §2.1. An

@@ -291,7 +291,7 @@ void HandleRead(const HttpRequest& request, const Target& target, LedgerService&
                  "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                  "connect-src *");
     response.keep_alive(request.keep_alive());
-    response.body() = std::string(kVerifyPage);
+    response.body() = options.verify_page.empty() ? std::string(kVerifyPage) : options.verify_page;
     response.prepare_payload();
     return respond(std::move(response));
   }

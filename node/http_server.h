@@ -32,6 +32,9 @@ struct HttpOptions {
   std::uint32_t requests_per_second = limits::kHttpRequestsPerSecondPerClient;
   std::uint32_t request_burst = limits::kHttpRequestBurstPerClient;
   std::int64_t signed_read_window_ms = limits::kSignedReadWindowMs;
+  // The verification page as served at /verify (VerifyPageRecognizing); empty: the built-in page,
+  // which recognizes no ledger.
+  std::string verify_page;
 };
 
 class HttpServer {

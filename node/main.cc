@@ -17,6 +17,7 @@
 #include "node/ledger.h"
 #include "node/log.h"
 #include "node/peer_links.h"
+#include "node/recognized_ledgers.h"
 
 namespace {
 
@@ -118,6 +119,11 @@ int Run(const std::filesystem::path& config_path) {
   if (config->http_requests_per_second != 0) {
     http.requests_per_second = config->http_requests_per_second;
     http.request_burst = 2 * config->http_requests_per_second;
+  }
+  if (!config->recognized_ledgers_file.empty()) {
+    auto ledgers = node::LoadRecognizedLedgers(config->recognized_ledgers_file);
+    if (!ledgers.ok()) return Fail(kExitUsage, "recognized_ledgers_invalid", ledgers.status());
+    http.verify_page = node::VerifyPageRecognizing(*ledgers);
   }
   auto server = node::HttpServer::Start(http, **ledger);
   if (!server.ok()) return Fail(kExitListen, "http_listen_failed", server.status());

@@ -88,8 +88,9 @@ crypto::Hash256 HashAt(std::string_view bytes, std::size_t at) {
 struct EpochSet {
   std::uint64_t epoch = 0;
   std::uint64_t from_height = 0;
-  std::vector<std::string> validators;  // hex, by index
+  std::vector<std::string> validators;  // lower-case hex, by index
   std::vector<crypto::PublicKey> keys;  // by index
+  std::size_t distinct = 0;             // N: keys counted once however often they are listed
   std::size_t quorum = 0;               // N - f
   crypto::Hash256 domain{};             // what its signatures are bound to
 };
@@ -166,12 +167,13 @@ Status BadSignature(const Chain& chain, std::uint32_t signer, const std::string&
 Result<ParsedQc> VerifiedQc(std::string_view bytes, const Chain& chain, const EpochSet& set) {
   MBL_ASSIGN_OR_RETURN(ParsedQc qc, ParseQc(bytes));
   std::set<std::uint32_t> seen;
+  std::set<crypto::PublicKey> seen_keys;  // one key listed twice in a set still signs once
   for (const auto& [signer, signature] : qc.signatures) {
     if (signer >= set.keys.size()) {
       return Fail("non-validator-signer", "a signature claims validator " + std::to_string(signer) +
                                               " of " + std::to_string(set.keys.size()));
     }
-    if (!seen.insert(signer).second) {
+    if (!seen.insert(signer).second || !seen_keys.insert(set.keys[signer]).second) {
       return Fail("duplicate-signer", "validator " + std::to_string(signer) + " is counted twice");
     }
   }
@@ -401,14 +403,17 @@ Result<EpochSet> MakeSet(std::uint64_t epoch, std::uint64_t from_height,
   EpochSet set;
   set.epoch = epoch;
   set.from_height = from_height;
-  for (const std::string& hex : validators) {
+  for (std::string& hex : validators) {
     auto key = crypto::FixedFromHex<32>(hex, "validator");
     if (!key.ok()) return Fail("format", "a validator key is not 32 bytes of hex");
     set.keys.push_back(*key);
+    hex = crypto::ToHex(*key);  // one spelling: lower case
   }
   if (set.keys.empty()) return Fail("format", "a validator set is empty");
   set.validators = std::move(validators);
-  set.quorum = set.keys.size() - (set.keys.size() - 1) / 3;
+  // "k of N" counts keys, not entries: a key listed twice (in two spellings, say) is one validator.
+  set.distinct = std::set<crypto::PublicKey>(set.keys.begin(), set.keys.end()).size();
+  set.quorum = set.distinct - (set.distinct - 1) / 3;
   set.domain = node::EpochDomain(chain_id, epoch);
   return set;
 }
@@ -519,7 +524,8 @@ struct CertifiedResult {
   std::uint64_t index = 0;
 };
 
-Result<CertifiedResult> CheckResult(const nlohmann::json& bundle, const node::BlockHeader& header) {
+Result<CertifiedResult> CheckResult(const nlohmann::json& bundle, const node::BlockHeader& header,
+                                    const std::optional<std::string>& asked_code) {
   const nlohmann::json& result = Member(bundle, "result");
   MBL_ASSIGN_OR_RETURN(std::string leaf, HexField(result, "leaf"));
   CertifiedResult certified;
@@ -534,6 +540,16 @@ Result<CertifiedResult> CheckResult(const nlohmann::json& bundle, const node::Bl
   if (!canonical.ok() || !claimed.is_string() || claimed.get<std::string>() != *canonical ||
       chaincode::ExitCodeForRecord(certified.record_id) != *canonical) {
     return Fail("exit-code-mismatch", "the certified result is not the one of exit code " + code);
+  }
+  if (asked_code) {
+    auto asked = chaincode::NormalizeExitCode(*asked_code);
+    if (!asked.ok() || *asked != *canonical) {
+      return Fail("code-mismatch", "you asked about exit code " +
+                                       (asked.ok() ? *asked : *asked_code) +
+                                       " and the bundle proves another exit, " + *canonical +
+                                       ": whoever served it answered with the wrong proof; do not "
+                                       "rely on it, and ask another node");
+    }
   }
   for (const char* quantity : {"credit_grams", "product_units", "retired_ms"}) {
     const nlohmann::json& value = Member(certified.claim, quantity);
@@ -590,6 +606,14 @@ Result<VerifiedRecord> CheckRecord(const nlohmann::json& entry, const node::Bloc
     return Fail("record-mismatch",
                 "the exit record is another record than the one the certified result names");
   }
+  const nlohmann::json& certified_signer = Member(result.claim, "signer");
+  if (!certified_signer.is_string() ||
+      certified_signer.get<std::string>() != crypto::ToHex(record.signer)) {
+    return Fail("signer-mismatch",
+                "the exit record carries the signature of key " + crypto::ToHex(record.signer) +
+                    ", not of the key the ledger accepted it from (its certified result): "
+                    "someone signed the record again");
+  }
   MBL_ASSIGN_OR_RETURN(std::uint64_t index, Number(entry, "index"));
   if (index != result.index) {
     return Fail("record-mismatch", "the exit record and its result are at different positions");
@@ -617,7 +641,8 @@ Status CheckRecordEntry(const nlohmann::json& bundle, const node::BlockHeader& h
   const nlohmann::json& entry = Member(bundle, "record");
   if (!entry.is_object()) return Fail("format", "bundle has no record entry");
   if (entry.contains("withheld")) {
-    MBL_ASSIGN_OR_RETURN(verified.record_withheld, Text(entry, "withheld"));
+    MBL_RETURN_IF_ERROR(Text(entry, "withheld").status());
+    verified.record_withheld = kRecordWithheldReason;
     if (!Member(result.claim, "credit_grams").is_null()) {
       return Fail("record-missing",
                   "the exit's author disclosed its quantities, so the bundle must carry the "
@@ -787,7 +812,7 @@ Result<Checkpoints> CheckpointsFromJson(const nlohmann::json& json) {
     }
     for (const auto& key : entry["validators"]) {
       if (!key.is_string()) return bad("chain " + id + ": a validator is not a hex key");
-      chain.validators.push_back(key.get<std::string>());
+      chain.validators.push_back(Lower(key.get<std::string>()));
     }
     chain.height = entry["height"].get<std::uint64_t>();
     chain.block_id = entry["block_id"].get<std::string>();
@@ -834,7 +859,8 @@ Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle, const Verify
   MBL_ASSIGN_OR_RETURN(std::string header_bytes, HexField(Member(bundle, "block"), "header"));
   MBL_ASSIGN_OR_RETURN(node::BlockHeader header, Header(header_bytes));
   VerifiedExit verified;
-  MBL_ASSIGN_OR_RETURN(CertifiedResult result, CheckResult(bundle, header));
+  MBL_ASSIGN_OR_RETURN(CertifiedResult result,
+                       CheckResult(bundle, header, options.asked_exit_code));
   MBL_ASSIGN_OR_RETURN(Certified certified,
                        kind == "quorum" ? CheckQuorumCertificate(bundle, header, chain)
                                         : CheckSingleValidatorCertificate(bundle, header, chain));
@@ -845,7 +871,7 @@ Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle, const Verify
   verified.certificate_kind = kind;
   verified.height = header.height;
   verified.signers = certified.signers;
-  verified.validators = chain.SetFor(header.height).keys.size();
+  verified.validators = chain.SetFor(header.height).distinct;
   verified.validator_sets = chain.sets.size();
   verified.trust = anchor.trust;
   for (const GenesisOrganization& organization : chain.genesis.organizations) {

@@ -37,6 +37,10 @@ nlohmann::json CheckpointsToJson(const Checkpoints& checkpoints);
 Result<Checkpoints> CheckpointsFromJson(const nlohmann::json& json);
 
 struct VerifyOptions {
+  // The exit code the user asked about (typed, read from a label, or given with --code), in any
+  // spelling NormalizeExitCode reads. A bundle of any other exit fails as code-mismatch, however
+  // genuine: a node must not answer one code with another's proof.
+  std::optional<std::string> asked_exit_code;
   std::optional<chaincode::SignedRecord> pinned_genesis;
   std::optional<std::string> pinned_chain_id;  // hex, any case
   // What this verifier kept from earlier verifications; none: it keeps nothing.
@@ -52,16 +56,22 @@ enum class Trust {
 };
 std::string_view TrustName(Trust trust);
 
-struct VerifiedRecord {  // the exit record itself, when the bundle carries it
-  std::string author_org;
+struct VerifiedRecord {     // the exit record itself, when the bundle carries it
+  std::string author_org;   // from the record's payload, which the certified record id binds
   std::string author_name;  // from the genesis; empty if the organization joined later
-  std::string signer;       // hex public key
+  std::string signer;       // hex public key, equal to the one in the certified result
 };
+
+// What a verifier says of a withheld record. It is written here, not taken from the bundle: the
+// bundle's own words are not certified (docs/formats.md "What the signatures cover").
+inline constexpr std::string_view kRecordWithheldReason =
+    "the exit's author did not disclose its quantities, which the record holds; the ledger's "
+    "certified result of that record was checked";
 
 struct VerifiedExit {
   nlohmann::json claim;  // the certified public view of the exit (the record's result details)
   std::optional<VerifiedRecord> record;
-  std::string record_withheld;  // why the bundle does not carry the record, when it does not
+  std::string record_withheld;  // kRecordWithheldReason when the bundle does not carry the record
   std::string chain_id;
   std::string certificate_kind;  // "quorum" or "single-validator"
   std::uint64_t height = 0;

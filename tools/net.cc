@@ -14,6 +14,8 @@
 #include <optional>
 #include <thread>
 
+#include "chaincode/record_json.h"
+#include "crypto/encoding.h"
 #include "crypto/key_file.h"
 #include "tools/cli.h"
 
@@ -63,6 +65,20 @@ Status GenerateKey(const std::filesystem::path& dir, const std::string& name) {
   crypto::KeyPair pair = crypto::KeyPair::Generate();
   MBL_RETURN_IF_ERROR(crypto::WriteSecretKeyFile(dir / (name + ".secret"), pair));
   return crypto::WritePublicKeyFile(dir / (name + ".public"), pair.public_key);
+}
+
+// The local network's verification pages recognize its own ledger (docs/verify-page.md), as a
+// consortium's nodes would recognize the consortium's.
+Status WriteRecognizedLedgers(const std::filesystem::path& dir) {
+  MBL_ASSIGN_OR_RETURN(nlohmann::json genesis_json, ReadJsonFile(dir / "genesis.json"));
+  MBL_ASSIGN_OR_RETURN(chaincode::SignedRecord genesis, chaincode::EnvelopeFromJson(genesis_json));
+  nlohmann::json ledgers = {
+      {"format", "mbl.recognized-ledgers.v1"},
+      {"ledgers",
+       {{{"chain_id", crypto::ToHex(chaincode::ComputeRecordId(genesis.payload))},
+         {"scheme", "Copper mass balance (local test network)"},
+         {"publisher", "Copper Mass Balance Consortium"}}}}};
+  return WriteTextFile(dir / "recognized-ledgers.json", ledgers.dump(2) + "\n");
 }
 
 int Create(const std::filesystem::path& dir, int port, int validator_count, bool json) {
@@ -123,11 +139,13 @@ int Create(const std::filesystem::path& dir, int port, int validator_count, bool
   for (auto& word : words) argv.push_back(word.data());
   auto parsed = Args::Parse(static_cast<int>(argv.size()), argv.data(), 1, {"json"});
   if (int code = CommandGenesis(*parsed); code != kExitOk) return code;
+  if (Status s = WriteRecognizedLedgers(dir); !s.ok()) return ReportError(s, json);
   for (int i = 0; i < validator_count; ++i) {
     const std::string org = kValidatorOrgs[i];
     nlohmann::json config = {{"data_dir", "data"},
                              {"node_key_file", "../" + org + "/node/node.secret"},
                              {"genesis_file", "../genesis.json"},
+                             {"recognized_ledgers_file", "../recognized-ledgers.json"},
                              {"http_address", "127.0.0.1"},
                              {"http_port", port + i},
                              {"log_level", "info"}};

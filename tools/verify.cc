@@ -9,119 +9,18 @@
 #include "tools/cli.h"
 #include "tools/exit_verify.h"
 #include "tools/http_client.h"
+#include "tools/verify_report.h"
 
 namespace mbl::tools {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: mbl verify BUNDLE.json|CODE [--node URL] [--genesis FILE | --chain CHAIN_ID] "
-    "[--checkpoint FILE] [--json]";
+    "usage: mbl verify BUNDLE.json|CODE [--node URL] [--code CODE] [--genesis FILE | --chain "
+    "CHAIN_ID] [--checkpoint FILE] [--json]";
 
 // Not verified, with a reason code like the verifier's own ("[unreadable] ...").
 Status NotVerified(std::string_view reason, const std::string& detail) {
   return Unauthenticated("[" + std::string(reason) + "] " + detail);
-}
-
-std::string Grams(const nlohmann::json& grams) {
-  if (!grams.is_number_unsigned()) return "";
-  return std::to_string(grams.get<std::uint64_t>() / 1000) + " kg";
-}
-
-// "Nordic Certification AB (cb)" from the genesis names, or the id alone.
-std::string Organization(const VerifiedExit& verified, const std::string& id) {
-  auto name = verified.organization_names.find(id);
-  if (name == verified.organization_names.end() || name->second.empty()) return id;
-  return name->second + " (" + id + ")";
-}
-
-nlohmann::json CertificationBodies(const VerifiedExit& verified) {
-  nlohmann::json bodies = nlohmann::json::array();
-  const nlohmann::json& provenance = verified.claim.value("provenance", nlohmann::json::object());
-  for (const auto& id : provenance.value("certification_bodies", nlohmann::json::array())) {
-    if (!id.is_string()) continue;
-    auto name = verified.organization_names.find(id.get<std::string>());
-    bodies.push_back(
-        {{"id", id}, {"name", name == verified.organization_names.end() ? "" : name->second}});
-  }
-  return bodies;
-}
-
-// The trust line: loud when the ledger is not pinned.
-std::string TrustStatement(const VerifiedExit& verified, const std::string& checkpoint_file) {
-  const std::string& chain = verified.chain_id;
-  switch (verified.trust) {
-    case Trust::kPinned:
-      return "  ledger: chain " + chain + ", pinned by you\n";
-    case Trust::kKnown:
-      return "  ledger: chain " + chain + ", NOT pinned: the one " + checkpoint_file +
-             " trusted on first use\n";
-    case Trust::kFirstUse:
-      return "  WARNING: the ledger is NOT PINNED. Chain " + chain +
-             " is trusted on first use from now on (kept in " + checkpoint_file +
-             "). Compare it with the chain id the consortium publishes, or pin it with --chain "
-             "or --genesis.\n";
-    case Trust::kUnpinned:
-      return "  WARNING: the ledger is NOT PINNED. The bundle was checked against the genesis it "
-             "carries itself (chain " +
-             chain +
-             "), and anyone can build a ledger that checks out against its own genesis. Pin the "
-             "consortium's ledger with --chain or --genesis, or keep a --checkpoint.\n";
-  }
-  return "";
-}
-
-// The plain-language account of what was verified; nothing claims physical content.
-void PrintVerified(const VerifiedExit& verified, const std::string& checkpoint_file) {
-  const nlohmann::json& claim = verified.claim;
-  const nlohmann::json& provenance = claim.value("provenance", nlohmann::json::object());
-  std::cout << "VERIFIED: exit code " << claim.value("exit_code", "") << "\n"
-            << TrustStatement(verified, checkpoint_file) << "  committed in block "
-            << verified.height << ", certified by " << verified.signers << " of "
-            << verified.validators << " validators\n";
-  if (verified.record) {
-    std::cout << "  the exit record is signed by "
-              << Organization(verified, verified.record->author_org) << "\n";
-  } else {
-    std::cout << "  the exit record itself is withheld: " << verified.record_withheld << "\n";
-  }
-  std::cout << "  characteristic: "
-            << claim.value("characteristic", nlohmann::json::object()).value("name", "") << "\n"
-            << "  the claim concerns: the " << claim.value("concerns", "") << " ("
-            << claim.value("product_description", "") << ", batch "
-            << claim.value("product_batch", "") << ")\n";
-  if (claim.contains("credit_grams")) {
-    std::cout << "  credits retired: " << Grams(claim["credit_grams"]) << "\n";
-  }
-  std::string bodies;
-  for (const auto& body : CertificationBodies(verified)) {
-    if (!bodies.empty()) bodies += ", ";
-    bodies += Organization(verified, body["id"].get<std::string>());
-  }
-  std::cout << "  certification bodies: " << bodies << "; credits issued in "
-            << provenance.value("certification_years", nlohmann::json::array()).dump() << "\n"
-            << "  value-chain steps: "
-            << provenance.value("value_chain_steps", nlohmann::json()).dump() << "\n"
-            << "  statement: " << claim.value("statement", "") << "\n";
-}
-
-nlohmann::json VerifiedJson(const VerifiedExit& verified) {
-  nlohmann::json out = {{"verified", true},
-                        {"trust", TrustName(verified.trust)},
-                        {"chain_id", verified.chain_id},
-                        {"claim", verified.claim},
-                        {"certification_bodies", CertificationBodies(verified)},
-                        {"height", verified.height},
-                        {"certificate_kind", verified.certificate_kind},
-                        {"signers", verified.signers},
-                        {"validators", verified.validators}};
-  if (verified.record) {
-    out["record"] = {{"author_org", verified.record->author_org},
-                     {"author_name", verified.record->author_name},
-                     {"signer", verified.record->signer}};
-  } else {
-    out["record_withheld"] = verified.record_withheld;
-  }
-  return out;
 }
 
 Result<nlohmann::json> FetchBundle(const std::string& node, const std::string& code,
@@ -142,6 +41,15 @@ Result<nlohmann::json> FetchBundle(const std::string& node, const std::string& c
                            reply->body.value("proof_unavailable", std::string("unknown reason")));
   }
   return reply->body["proof"];
+}
+
+// The exit code the bundle must prove: the one asked of the node, or --code for a file.
+std::optional<std::string> AskedCode(const Args& args) {
+  if (args.Has("code")) return args.Get("code", "");
+  const std::string& what = args.positional()[0];
+  const bool is_file = !args.Has("node") && std::filesystem::exists(what);
+  if (!is_file && chaincode::NormalizeExitCode(what).ok()) return what;
+  return std::nullopt;
 }
 
 // A file when one exists by that name; otherwise an exit code, asked of --node (default
@@ -170,6 +78,7 @@ Result<nlohmann::json> LoadBundle(const Args& args, std::optional<std::uint64_t>
 
 Result<VerifyOptions> LoadOptions(const Args& args) {
   VerifyOptions options;
+  options.asked_exit_code = AskedCode(args);
   if (args.Has("genesis")) {
     auto file = ReadJsonFile(args.Get("genesis", ""));
     if (!file.ok()) return NotVerified("unreadable", "--genesis: " + file.status().message());
@@ -207,11 +116,14 @@ int Report(const Status& status, bool json) {
 
 int CommandVerify(const Args& args) {
   const bool json = args.Has("json");
-  if (Status status = args.OnlyFlags({"node", "genesis", "chain", "checkpoint", "json"});
+  if (Status status = args.OnlyFlags({"node", "code", "genesis", "chain", "checkpoint", "json"});
       !status.ok()) {
     return ReportError(status, json);
   }
   if (args.positional().size() != 1) return ReportError(InvalidArgument(kUsage), json);
+  if (args.Has("code") && !chaincode::NormalizeExitCode(args.Get("code", "")).ok()) {
+    return ReportError(InvalidArgument("--code takes an exit code like MBL-7K3Q-9XWD-2F0B"), json);
+  }
   if (args.Has("chain")) {
     auto chain = crypto::FixedFromHex<32>(args.Get("chain", ""), "--chain");
     if (!chain.ok())
@@ -232,7 +144,7 @@ int CommandVerify(const Args& args) {
   if (json) {
     std::cout << VerifiedJson(*verified).dump() << "\n";
   } else {
-    PrintVerified(*verified, checkpoint_file);
+    std::cout << VerifiedText(*verified, checkpoint_file);
   }
   return kExitOk;
 }

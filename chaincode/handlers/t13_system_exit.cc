@@ -6,6 +6,7 @@
 #include "chaincode/credits/flows.h"
 #include "chaincode/queries/exit_lookup.h"
 #include "chaincode/registry.h"
+#include "crypto/encoding.h"
 
 namespace mbl::chaincode {
 namespace {
@@ -78,6 +79,7 @@ HandlerResult ApplySystemExit(ApplyContext& context, const v1::SystemExit& exit)
       {"product_units", exit.product_units()},
       {"credit_grams", exit.credit_grams()},
       {"disclose_quantities", exit.disclose_quantities()},
+      {"signer", crypto::ToHex(context.signer)},
       {"retired_ms", context.block.time_ms},
       {"statement", kMassBalanceStatement},
       {"provenance", provenance.ToJson()}};

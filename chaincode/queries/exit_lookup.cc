@@ -24,6 +24,9 @@ nlohmann::json PublicExitView(const nlohmann::json& exit) {
   if (exit["disclose_quantities"].get<bool>()) {
     view["credit_grams"] = exit["credit_grams"];
     view["product_units"] = exit["product_units"];
+    // The signed record is disclosed with its quantities; its signer goes into the certified
+    // view so that no node can pass the record off as signed by another key (decision 0012).
+    if (exit.contains("signer")) view["signer"] = exit["signer"];
   }
   return view;
 }

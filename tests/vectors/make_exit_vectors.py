@@ -151,8 +151,11 @@ assert b1["result"]["tree_size"] == 6 and "withheld" in b_withheld["record"]
 assert bs["certificate_kind"] == "single-validator"
 
 
-def write(name, description, bundle, expect, genesis=None, chain=None, checkpoint=None):
+def write(name, description, bundle, expect, genesis=None, chain=None, checkpoint=None,
+          asked_code=None):
     vector = {"description": description, "expect": expect, "bundle": bundle}
+    if asked_code is not None:
+        vector["asked_code"] = asked_code
     if genesis is not None:
         vector["genesis_file"] = "genesis/" + genesis + ".json"
     if chain is not None:
@@ -484,5 +487,110 @@ write("43-genesis-two-bodies", "a genesis record that is also a membership chang
 t = crafted_genesis_bundle(lambda record: record.append([99, 0, 7]))
 write("44-genesis-unknown-field", "a genesis with an unknown field: read alike by both, but it is "
       "another ledger, which the validators did not sign for", t, "bad-signature")
+
+# ---- issue 13: a code verifies only as itself; the signer is certified; a key counts once --------
+
+write("47-code-mismatch", "a genuine bundle of another exit, served for the code the user asked about",
+      b1, "code-mismatch", genesis="quorum", asked_code=code_of(first[2]).lower().replace("-", ""))
+
+t = copy.deepcopy(b1)
+other_key = secret_key(os.path.join(q_net, "wiremaker/keys/ops.secret"))
+envelope = t["record"]["envelope"]
+payload = base64.b64decode(envelope["payload"])
+envelope["signer"] = public_hex(other_key)
+envelope["signature"] = other_key.sign(RECORD_TAG + payload).hex()
+new_leaf = len(payload).to_bytes(4, "big") + payload + bytes.fromhex(envelope["signer"]) + \
+    bytes.fromhex(envelope["signature"])
+header = bytearray(bytes.fromhex(t["block"]["header"]))
+header[53:85] = root_from_path(new_leaf, t["record"]["index"], int.from_bytes(header[49:53], "big"),
+                               t["record"]["path"])
+t["block"]["header"] = bytes(header).hex()
+write("48-record-signed-again", "the exit record signed again by another member's key, the header's "
+      "records root rebuilt around it (the QC does not cover the records root)", t, "signer-mismatch",
+      genesis="quorum")
+
+
+def node_keys(net):
+    keys = {}
+    for org in os.listdir(net):
+        path = os.path.join(net, org, "node", "node.secret")
+        if os.path.exists(path):
+            key = secret_key(path)
+            keys[public_hex(key)] = key
+    return keys
+
+
+def vote_data(block_id, round_, height, parent_id, parent_round, state_root, results_root):
+    return (block_id + round_.to_bytes(8, "big") + height.to_bytes(8, "big") + parent_id +
+            parent_round.to_bytes(8, "big") + state_root + results_root)
+
+
+def forged_qc(vote, domain, signing_keys):
+    """A QC as the listed validators (index, key) would sign it."""
+    sigs = [index.to_bytes(4, "big") + key.sign(VOTE_TAG + domain + vote) for index, key in signing_keys]
+    return qc_join(vote, sigs)
+
+
+def forged_commit(block_id, round_, height, state_root, results_root, domain, signing_keys):
+    """A certificate of a block and a commit chain of one consecutive-round child."""
+    vote = vote_data(block_id, round_, height, hashlib.sha256(block_id).digest(), round_ - 1,
+                     state_root, results_root)
+    child = vote_data(hashlib.sha256(b"child" + block_id).digest(), round_ + 1, height + 1, block_id,
+                      round_, hashlib.sha256(b"s" + block_id).digest(),
+                      hashlib.sha256(b"r" + block_id).digest())
+    return forged_qc(vote, domain, signing_keys), forged_qc(child, domain, signing_keys)
+
+
+def set_listing_a_key_twice(signer_indices):
+    """b1 on a ledger whose (forged, but fully signed) T1 change listed one validator's key twice,
+    in two spellings: what a ledger without the one-spelling rule could have certified."""
+    keys = node_keys(q_net)
+    genesis_set = b1["validator_sets"][0]["validators"]
+    assert set(genesis_set) <= set(keys), "every validator's node key is in the network directory"
+    chain_id = bytes.fromhex(q_chain)
+    new_set = [genesis_set[0], genesis_set[0].upper()] + genesis_set[1:3]
+    exit_header = bytes.fromhex(b1["block"]["header"])
+    exit_height = int.from_bytes(exit_header[1:9], "big")
+    change_height = exit_height - 4
+    details = json.dumps({"epoch": 1, "validator_set_after": new_set}, separators=(",", ":"),
+                         sort_keys=True).encode()
+    leaf = hashlib.sha256(b"forged T1").digest() + b"\x01" + (0).to_bytes(4, "big") * 2 + \
+        len(details).to_bytes(4, "big") + details
+    results_root = hashlib.sha256(b"\x00" + leaf).digest()
+    state_root = hashlib.sha256(b"forged state").digest()
+    change_header = (b"\x01" + change_height.to_bytes(8, "big") + bytes(32) + exit_header[41:49] +
+                     (1).to_bytes(4, "big") + bytes(32) + results_root + state_root + bytes(32))
+    assert len(change_header) == 181
+    epoch0 = [(i, keys[k]) for i, k in enumerate(genesis_set)][:3]
+    change_id = hashlib.sha256(b"forged change block").digest()
+    change_qc, change_child = forged_commit(change_id, 5000, change_height, state_root, results_root,
+                                           chain_id, epoch0)
+    domain1 = hashlib.sha256(b"mbl.epoch-domain.v1\0" + chain_id + (1).to_bytes(8, "big")).digest()
+    epoch1 = [(i, keys[new_set[i].lower()]) for i in signer_indices]
+    exit_id = hashlib.sha256(b"forged exit block").digest()
+    exit_qc, exit_child = forged_commit(exit_id, 6000, exit_height, exit_header[117:149],
+                                       exit_header[85:117], domain1, epoch1)
+    t = copy.deepcopy(b1)
+    t.pop("tip", None)
+    t.pop("known_block", None)
+    t["validator_sets"].append({"epoch": 1, "from_height": change_height + 1, "validators": new_set,
+                                "established_by": {
+                                    "block": {"header": change_header.hex(),
+                                              "certificate": "02" + (5000).to_bytes(8, "big").hex() +
+                                              "00000000" + change_qc},
+                                    "result": {"leaf": leaf.hex(), "index": 0, "tree_size": 1, "path": []},
+                                    "commit_chain": [change_child]}})
+    cert = bytes.fromhex(t["block"]["certificate"])
+    t["block"]["certificate"] = cert[:13].hex() + exit_qc
+    t["commit_chain"] = [exit_child]
+    return t
+
+
+write("07-valid-set-listing-a-key-twice", "a validator set that lists one key twice (two spellings) "
+      "counts it once: 3 distinct validators, quorum 3, signed by 3 distinct keys",
+      set_listing_a_key_twice([0, 2, 3]), "verified", genesis="quorum")
+write("49-one-key-signing-twice", "a validator set that lists one key twice: that key's two "
+      "signatures count once, so 3 signatures are 2 validators", set_listing_a_key_twice([0, 1, 2]),
+      "duplicate-signer", genesis="quorum")
 
 print("wrote", len([n for n in os.listdir(out_dir) if n.endswith(".json")]), "vectors to", out_dir)

@@ -9,6 +9,9 @@
 // 0011): a trace diff against the code before showed that only the results of the T1 validator
 // changes (their new "epoch" and "validator_set_after" details) and the writes and roots after
 // them changed; every other result stayed byte for byte the same.
+// Re-recorded again when a T13 result whose author disclosed its quantities began to certify its
+// signer (decision 0012): record counts and outcomes are unchanged, only the exits' stored values
+// and results, and the roots after them.
 //
 // To see where a change diverges, run with MBL_GOLDEN_TRACE=DIR: each test writes every result
 // and every block's write set to DIR/<test>.txt, to diff against a trace of the old code.
@@ -276,8 +279,8 @@ TEST(ExecutorGoldenTest, ScenariosOneRecordPerBlock) {
   RunScenarios(ledger, 1);
   EXPECT_EQ(ledger.Summary(),
             "178 records, 153 accepted, digest "
-            "b4cd3e3fdae3fbb63483b81854c3436511953df4c45b6f4bdd68874f56a7d307, "
-            "state root f93561e6513038ee0fa18d87cca4aff5e34c2b08a3956cd7d0bd50bee921fd5d");
+            "3af47e9b8f8b654684f452194d1dc3dff05b3f73e9fd7d4b4df618bb7df8fb8a, "
+            "state root d5ae52fb68454cce497507c9ca3be3dc3fcd9c338b6d3ca7c7942f8d78118904");
 }
 
 TEST(ExecutorGoldenTest, ScenariosManyRecordsPerBlock) {
@@ -287,8 +290,8 @@ TEST(ExecutorGoldenTest, ScenariosManyRecordsPerBlock) {
   RunScenarios(ledger, 7);
   EXPECT_EQ(ledger.Summary(),
             "178 records, 153 accepted, digest "
-            "82062b81adaa7f79d0b69f74569eda96e77cbe5d665f611e80219b3e93901374, "
-            "state root 4e2af803218938f5542778e8ddd1f2ec702096799182e04fdfadd33e0ef6638a");
+            "1e950b1005af0cd4c08355f611243cd5b230ddd89dcac6e8eca02d2c2eb39a92, "
+            "state root 4735d14d39dbc2a0388aa6bbb99de1be1a2d34c6b6a0efb34b69048d948319a5");
 }
 
 TEST(ExecutorGoldenTest, ScenariosAllInOneBlockEach) {
@@ -296,8 +299,8 @@ TEST(ExecutorGoldenTest, ScenariosAllInOneBlockEach) {
   RunScenarios(ledger, 1000);
   EXPECT_EQ(ledger.Summary(),
             "178 records, 153 accepted, digest "
-            "acf03330de5f9b8bf900990bd49818004883282bff012cec7c76891ca83f632d, "
-            "state root ae60bd0f75b1db0c26495e7ab465f036688a51bef1e6d25933ce3295b2247f76");
+            "1e0981265cbf1f8b1d2d728b8a031c6bb119c25eafa9b6863bd293bf0ce3764e, "
+            "state root caf838f76256ed7506adf2881b74cb7c0504e48450df0d9ef468ae4858962447");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -768,20 +771,20 @@ std::string RunRandom(std::uint64_t seed, int blocks) {
 TEST(ExecutorGoldenTest, RandomRecordsSeed1) {
   EXPECT_EQ(RunRandom(1, 150),
             "2385 records, 664 accepted, digest "
-            "38cb31a7c796a6ba59ba056d16ee09af740b4bc3cc58da51d5f58d907aa19678, "
-            "state root b98143078fe034130c4bab39b6d52fb86654733de1fb9cf5a8f88f87374f2daa");
+            "7a7765338c4ddf63c8f90db820fc9eb4a170b7d21e764c4c2f0d9fc9b5c076a5, "
+            "state root 34ba8223b90f106af18f72843bc2c22fd08b1091367531a95afc19a7e7261827");
 }
 TEST(ExecutorGoldenTest, RandomRecordsSeed2) {
   EXPECT_EQ(RunRandom(2, 150),
             "1901 records, 474 accepted, digest "
-            "b2e7e4fcd4cb0b9db416bdafe161c6dbb011d730d29ef3fc593dbf4d04c97898, "
-            "state root d6ba4afb71c70c73ef9e822740b7bf504fc64f5e340f3557ae9d040ed05586af");
+            "7f12fba777df053c41cb7d0cec8b51e67ce115a2113c5b22ceaa12804d6ef704, "
+            "state root fd15115c825c51f8f9b2febe1b09cbd926c20009ea147bf15e038d429f3033b2");
 }
 TEST(ExecutorGoldenTest, RandomRecordsSeed3) {
   EXPECT_EQ(RunRandom(3, 150),
             "2963 records, 928 accepted, digest "
-            "b5ad94c8b37d85d9add2c5d045d488b595176d89ba76f1aa102b32b8f549d5f3, "
-            "state root 0f09c925980e8f6d26fddc7854f9e3dd7a0bbed5316e576352820d7111dc364e");
+            "15a99c087f1a98e4f021439a63a862a50639b9143f859faefbadbe4a1b040d51, "
+            "state root d39ec1f55c1dd307028880b4660f4a53402be8c5e99d9f30519a7398e6fd7811");
 }
 
 // ---------------------------------------------------------------------------------------------

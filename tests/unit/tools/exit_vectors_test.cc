@@ -1,17 +1,29 @@
 // The exit proof vectors (tests/vectors/exit/): each verifies, or fails with the reason of its
 // tampering class, the same as on the verification page (tests/browser/ runs the same files); and
 // what the verifier keeps between verifications (trust on first use, checkpoints per chain).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <mutex>
 #include <set>
+#include <sstream>
+#include <thread>
 
 #include "chaincode/proto/records.pb.h"
 #include "chaincode/record_json.h"
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
+#include "tools/cli.h"
 #include "tools/exit_verify.h"
+#include "tools/verify_report.h"
 
 namespace mbl::tools {
 namespace {
@@ -42,6 +54,9 @@ VerifyOptions OptionsOf(const nlohmann::json& vector) {
     options.pinned_genesis = *envelope;
   }
   if (vector.contains("chain")) options.pinned_chain_id = vector["chain"].get<std::string>();
+  if (vector.contains("asked_code")) {
+    options.asked_exit_code = vector["asked_code"].get<std::string>();
+  }
   if (vector.contains("checkpoint")) {
     auto parsed = CheckpointsFromJson(vector["checkpoint"]);
     MBL_CHECK(parsed.ok());
@@ -85,6 +100,8 @@ TEST(ExitVectors, EachVectorVerifiesOrFailsWithTheReasonOfItsTamperingClass) {
                              "uncertified-validator-set-change",
                              "rejected-record",
                              "exit-code-mismatch",
+                             "code-mismatch",
+                             "signer-mismatch",
                              "wrong-path",
                              "result-not-in-block",
                              "non-validator-signer",
@@ -300,9 +317,10 @@ TEST(ExitVectors, ABundleNamesNoUpstreamCompanyAndOnlyDisclosedQuantities) {
 TEST(ExitVectors, GarbageBundlesAreRefusedWithAReasonNeverACrash) {
   for (
       const char* text :
-      {"null", "[]", "{}", R"({"format":"mbl.exit-proof.v2"})", R"({"format":"mbl.exit-proof.v1"})",
-       R"({"format":"mbl.exit-proof.v2","genesis":{},"chain_id":"zz"})",
-       R"({"format":"mbl.exit-proof.v2","genesis":{"payload":"%%","signer":"00","signature":"00"}})"}) {
+      {"null", "[]", "{}", R"({"format":"mbl.exit-proof.v3"})", R"({"format":"mbl.exit-proof.v1"})",
+       R"({"format":"mbl.exit-proof.v2"})",
+       R"({"format":"mbl.exit-proof.v3","genesis":{},"chain_id":"zz"})",
+       R"({"format":"mbl.exit-proof.v3","genesis":{"payload":"%%","signer":"00","signature":"00"}})"}) {
     auto verified = VerifyExitBundle(nlohmann::json::parse(text), {});
     ASSERT_FALSE(verified.ok()) << text;
     EXPECT_EQ(Reason(verified.status()), "format") << text;
@@ -330,6 +348,211 @@ TEST(ExitVectors, CorruptCheckpointFilesAreRefusedWithTheirReason) {
     ASSERT_FALSE(parsed.ok()) << text;
     EXPECT_NE(parsed.status().message().find("checkpoint"), std::string::npos);
   }
+}
+
+// ---- nothing uncertified is shown (issue 13)
+// ------------------------------------------------------
+
+// Every way the test alters one value of a bundle: hex keeps its form (so that checks past the
+// format are reached), other text and numbers change, booleans flip, members go away.
+std::vector<nlohmann::json> Alterations(const nlohmann::json& value) {
+  std::vector<nlohmann::json> out;
+  if (value.is_string()) {
+    std::string text = value.get<std::string>();
+    const bool hex =
+        !text.empty() && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (hex) {
+      std::string flipped = text;
+      flipped.back() = flipped.back() == '0' ? '1' : '0';
+      out.push_back(flipped);
+    }
+    out.push_back(text + "x");
+    out.push_back("\x1b[2K\rVERIFIED: all good");
+  } else if (value.is_number_unsigned()) {
+    out.push_back(value.get<std::uint64_t>() + 1);
+  } else if (value.is_boolean()) {
+    out.push_back(!value.get<bool>());
+  }
+  return out;
+}
+
+void CollectLeaves(const nlohmann::json& value, const nlohmann::json::json_pointer& at,
+                   std::vector<nlohmann::json::json_pointer>& leaves) {
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) CollectLeaves(item, at / key, leaves);
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) CollectLeaves(value[i], at / i, leaves);
+  }
+  if (!at.empty()) leaves.push_back(at);
+}
+
+struct Shown {
+  std::string text;
+  std::string json;
+};
+
+std::optional<Shown> ShownFor(const nlohmann::json& bundle, const VerifyOptions& options) {
+  auto verified = VerifyExitBundle(bundle, options);
+  if (!verified.ok()) return std::nullopt;
+  return Shown{VerifiedText(*verified, "checkpoint.json"), VerifiedJson(*verified).dump()};
+}
+
+// After VERIFIED, every word comes from certified bytes: altering any value of a valid bundle, or
+// leaving out any member, makes the verifier fail or leaves what it shows byte for byte the same.
+TEST(VerifiedOutput, AlteringAnyFieldOfAValidBundleFailsOrChangesNothingShown) {
+  ASSERT_TRUE(crypto::InitializeCrypto().ok());
+  std::size_t tried = 0, unchanged = 0;
+  for (const auto& file : Vectors()) {
+    const nlohmann::json vector = ReadJson(file);
+    if (vector["expect"] != "verified") continue;
+    const VerifyOptions options = OptionsOf(vector);
+    const nlohmann::json& bundle = vector["bundle"];
+    auto baseline = ShownFor(bundle, options);
+    ASSERT_TRUE(baseline.has_value()) << file.filename();
+    std::vector<nlohmann::json::json_pointer> leaves;
+    CollectLeaves(bundle, nlohmann::json::json_pointer(), leaves);
+    for (const auto& at : leaves) {
+      std::vector<nlohmann::json> variants;
+      for (nlohmann::json& altered : Alterations(bundle.at(at))) {
+        nlohmann::json changed = bundle;
+        changed.at(at) = std::move(altered);
+        variants.push_back(std::move(changed));
+      }
+      if (bundle.at(at.parent_pointer()).is_object()) {
+        nlohmann::json removed = bundle;
+        removed.at(at.parent_pointer()).erase(at.back());
+        variants.push_back(std::move(removed));
+      }
+      for (const nlohmann::json& variant : variants) {
+        ++tried;
+        auto shown = ShownFor(variant, options);
+        if (!shown) continue;
+        ++unchanged;
+        EXPECT_EQ(shown->text, baseline->text) << file.filename() << " " << at.to_string();
+        EXPECT_EQ(shown->json, baseline->json) << file.filename() << " " << at.to_string();
+      }
+    }
+  }
+  EXPECT_GT(tried, 500u);
+  EXPECT_GT(unchanged, 0u) << "some fields are not certified (tree sizes, the tip): they are tried";
+}
+
+// ---- a code verifies only as itself (issue 13)
+// ----------------------------------------------------
+
+// A hostile node: answers every request on 127.0.0.1 with one fixed HTTP body, whatever was asked.
+class HostileNode {
+ public:
+  explicit HostileNode(std::string body) : body_(std::move(body)) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    MBL_CHECK(listener_ >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    MBL_CHECK(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    MBL_CHECK(::listen(listener_, 8) == 0);
+    socklen_t length = sizeof address;
+    MBL_CHECK(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~HostileNode() {
+    stop_ = true;
+    thread_.join();
+    ::close(listener_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::vector<std::string> targets() const {
+    std::lock_guard lock(mutex_);
+    return targets_;
+  }
+
+ private:
+  void Serve() {
+    for (int polls = 0; !stop_ && polls < 600; ++polls) {  // at most 60 s
+      pollfd ready{listener_, POLLIN, 0};
+      if (::poll(&ready, 1, 100) <= 0) continue;
+      const int connection = ::accept(listener_, nullptr, nullptr);
+      if (connection < 0) continue;
+      std::string request;
+      char buffer[4096];
+      while (request.find("\r\n\r\n") == std::string::npos && request.size() < 65536) {
+        const ssize_t got = ::recv(connection, buffer, sizeof buffer, 0);
+        if (got <= 0) break;
+        request.append(buffer, static_cast<std::size_t>(got));
+      }
+      {
+        std::lock_guard lock(mutex_);
+        targets_.push_back(request.substr(0, request.find("\r\n")));
+      }
+      const std::string reply =
+          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+          "Connection: close\r\nContent-Length: " +
+          std::to_string(body_.size()) + "\r\n\r\n" + body_;
+      for (std::size_t sent = 0; sent < reply.size();) {
+        const ssize_t wrote = ::send(connection, reply.data() + sent, reply.size() - sent, 0);
+        if (wrote <= 0) break;
+        sent += static_cast<std::size_t>(wrote);
+      }
+      ::close(connection);
+    }
+  }
+
+  std::string body_;
+  int listener_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mutex_;
+  std::vector<std::string> targets_;
+  std::thread thread_;
+};
+
+// `mbl verify WORDS...` in this process; its exit code and what it printed.
+std::pair<int, std::string> RunVerify(std::vector<std::string> words) {
+  words.insert(words.begin(), "verify");
+  std::vector<char*> argv;
+  for (auto& word : words) argv.push_back(word.data());
+  auto args = Args::Parse(static_cast<int>(argv.size()), argv.data(), 1, {"json"});
+  MBL_CHECK(args.ok());
+  std::ostringstream captured;
+  std::streambuf* saved = std::cout.rdbuf(captured.rdbuf());
+  const int code = CommandVerify(*args);
+  std::cout.rdbuf(saved);
+  return {code, captured.str()};
+}
+
+TEST(VerifyCommand, ANodeAnsweringEveryCodeWithOneGenuineBundleVerifiesOnlyThatCode) {
+  ASSERT_TRUE(crypto::InitializeCrypto().ok());
+  const nlohmann::json genuine = Bundle("01-valid-pinned-genesis.json");
+  const std::string genuine_code = genuine["exit_code"];
+  const std::string other_code = Bundle("02-valid-record-withheld-unpinned.json")["exit_code"];
+  ASSERT_NE(genuine_code, other_code);
+  HostileNode node(nlohmann::json{{"proof", genuine}}.dump());
+  // Asked about another exit: the genuine bundle is not that exit's.
+  auto [code, out] = RunVerify({other_code, "--node", node.url(), "--json"});
+  EXPECT_EQ(code, kExitFailed) << out;
+  EXPECT_NE(out.find("[code-mismatch]"), std::string::npos) << out;
+  EXPECT_NE(out.find("\"verified\":false"), std::string::npos) << out;
+  // In words, too, and with the code typed as a person types it.
+  std::string lower = other_code;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::tie(code, out) = RunVerify({lower, "--node", node.url()});
+  EXPECT_EQ(code, kExitFailed);
+  EXPECT_EQ(out.rfind("NOT VERIFIED: [code-mismatch]", 0), 0u) << out;
+  // The node was asked for the code the user gave, and its answer is genuine for its own code.
+  EXPECT_NE(node.targets().front().find("/v1/exit/" + other_code), std::string::npos);
+  std::tie(code, out) = RunVerify({genuine_code, "--node", node.url(), "--json"});
+  EXPECT_EQ(code, kExitOk) << out;
+  // A saved bundle checked against the code on the label.
+  const std::filesystem::path saved =
+      std::filesystem::temp_directory_path() / ("mbl-bundle-" + std::to_string(::getpid()));
+  std::ofstream(saved) << genuine.dump();
+  std::tie(code, out) = RunVerify({saved.string(), "--code", other_code, "--json"});
+  EXPECT_EQ(code, kExitFailed);
+  EXPECT_NE(out.find("[code-mismatch]"), std::string::npos) << out;
+  std::tie(code, out) = RunVerify({saved.string(), "--code", genuine_code, "--json"});
+  EXPECT_EQ(code, kExitOk) << out;
+  std::filesystem::remove(saved);
 }
 
 }  // namespace
