@@ -10,6 +10,7 @@
 #include "base/limits.h"
 #include "chaincode/record_json.h"
 #include "crypto/encoding.h"
+#include "tools/terminal_text.h"
 
 namespace mbl::tools {
 
@@ -33,15 +34,15 @@ int ExitCodeFor(const Status& status) {
   }
 }
 
+// A message can carry text from a node or a file; it is printed only through TerminalSafe.
 int ReportError(const Status& status, bool json) {
   if (json) {
-    std::cout << nlohmann::json{{"error",
-                                 {{"code", std::string(CodeName(status.code()))},
-                                  {"message", status.message()}}}}
-                     .dump()
+    std::cout << TerminalSafeJson({{"error",
+                                    {{"code", std::string(CodeName(status.code()))},
+                                     {"message", status.message()}}}})
               << "\n";
   } else {
-    std::cerr << "error: " << status.message() << "\n";
+    std::cerr << "error: " << TerminalSafe(status.message()) << "\n";
   }
   return ExitCodeFor(status);
 }
@@ -88,13 +89,23 @@ Status WriteTextFile(const std::filesystem::path& path, const std::string& text)
   return Status::Ok();
 }
 
+// The node's message is escaped here already (TerminalSafe), so that whoever prints the Status
+// (ReportError, mbl verify's "NOT VERIFIED: ...") never prints a node's control characters. A
+// reply of any other shape than {"error": {"code": "...", "message": "..."}} is not trusted
+// either: its members are read only when they have the expected types.
 Status StatusOfReply(const HttpReply& reply) {
   if (reply.status >= 200 && reply.status < 300) return Status::Ok();
   std::string message = "HTTP " + std::to_string(reply.status);
   Code code = Code::kFailedPrecondition;
-  if (reply.body.is_object() && reply.body.contains("error")) {
-    message = reply.body["error"].value("message", message);
-    std::string name = reply.body["error"].value("code", "");
+  const nlohmann::json* error =
+      reply.body.is_object() && reply.body.contains("error") && reply.body["error"].is_object()
+          ? &reply.body["error"]
+          : nullptr;
+  if (error != nullptr && error->contains("message") && (*error)["message"].is_string()) {
+    message = TerminalSafe((*error)["message"].get_ref<const std::string&>());
+  }
+  if (error != nullptr && error->contains("code") && (*error)["code"].is_string()) {
+    const std::string& name = (*error)["code"].get_ref<const std::string&>();
     for (int c = 0; c <= static_cast<int>(Code::kInternal); ++c) {
       if (CodeName(static_cast<Code>(c)) == name) code = static_cast<Code>(c);
     }
@@ -107,7 +118,8 @@ Status StatusOfReply(const HttpReply& reply) {
 Result<std::string> FetchChainId(const std::string& node_url) {
   MBL_ASSIGN_OR_RETURN(HttpReply reply, HttpCall(node_url, "GET", "/v1/validators"));
   MBL_RETURN_IF_ERROR(StatusOfReply(reply));
-  if (!reply.body.is_object() || !reply.body.contains("chain_id")) {
+  if (!reply.body.is_object() || !reply.body.contains("chain_id") ||
+      !reply.body["chain_id"].is_string()) {
     return Internal("the node's /v1/validators has no chain_id");
   }
   return reply.body["chain_id"].get<std::string>();

@@ -5,6 +5,7 @@
 #include "crypto/encoding.h"
 #include "crypto/key_file.h"
 #include "tools/cli.h"
+#include "tools/terminal_text.h"
 
 namespace mbl::tools {
 namespace {
@@ -46,15 +47,15 @@ int CommandKeygen(const Args& args) {
     return ReportError(status, json);
   }
   if (json) {
-    std::cout << nlohmann::json{{"public_key", crypto::ToHex(pair.public_key)},
-                                {"secret_key_file", secret.string()},
-                                {"public_key_file", public_file.string()}}
-                     .dump()
+    std::cout << TerminalSafeJson({{"public_key", crypto::ToHex(pair.public_key)},
+                                   {"secret_key_file", secret.string()},
+                                   {"public_key_file", public_file.string()}})
               << "\n";
   } else {
     std::cout << "public key " << crypto::ToHex(pair.public_key) << "\n"
-              << "secret key written to " << secret.string() << " (mode 0600; keep it private)\n"
-              << "public key written to " << public_file.string() << "\n";
+              << "secret key written to " << TerminalSafe(secret.string())
+              << " (mode 0600; keep it private)\n"
+              << "public key written to " << TerminalSafe(public_file.string()) << "\n";
   }
   return kExitOk;
 }
@@ -102,9 +103,10 @@ int CommandGenesis(const Args& args) {
   }
   std::string chain_id = crypto::ToHex(chaincode::ComputeRecordId(signed_genesis.payload));
   if (json) {
-    std::cout << nlohmann::json{{"chain_id", chain_id}, {"genesis_file", *out_path}}.dump() << "\n";
+    std::cout << TerminalSafeJson({{"chain_id", chain_id}, {"genesis_file", *out_path}}) << "\n";
   } else {
-    std::cout << "genesis written to " << *out_path << "\nchain id " << chain_id << "\n";
+    std::cout << "genesis written to " << TerminalSafe(*out_path) << "\nchain id " << chain_id
+              << "\n";
   }
   return kExitOk;
 }

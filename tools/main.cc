@@ -1,9 +1,11 @@
 // mbl: the command-line client of the mass balance ledger (docs/cli.md).
 #include <iostream>
 #include <string>
+#include <string_view>
 
 #include "crypto/ed25519.h"
 #include "tools/cli.h"
+#include "tools/terminal_text.h"
 
 namespace {
 
@@ -24,9 +26,8 @@ constexpr const char* kUsage = R"(usage: mbl COMMAND ...   (docs/cli.md)
 Every command takes --json for machine-readable output.
 )";
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// Runs one command; returns its exit code.
+int Run(int argc, char** argv) {
   using namespace mbl::tools;
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
     std::cout << kUsage;
@@ -49,6 +50,31 @@ int main(int argc, char** argv) {
   if (command == "net") return CommandNet(*args);
   if (command == "node") return CommandNode(*args, argv[0]);
   if (command == "verify") return CommandVerify(*args);
-  std::cerr << "unknown command '" << command << "'\n" << kUsage;
+  std::cerr << "unknown command '" << TerminalSafe(command) << "'\n" << kUsage;
   return kExitUsage;
+}
+
+bool AskedForJson(int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--json") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// A node's reply or a file of an unexpected shape (a string where a number belongs, ...) that a
+// command did not check for ends as a clear error, never as std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const nlohmann::json::exception& error) {
+    return mbl::tools::ReportError(
+        mbl::InvalidArgument(std::string("a reply or file has an unexpected shape: ") +
+                             error.what()),
+        AskedForJson(argc, argv));
+  } catch (const std::exception& error) {
+    return mbl::tools::ReportError(mbl::Internal(std::string("unexpected error: ") + error.what()),
+                                   AskedForJson(argc, argv));
+  }
 }

@@ -18,6 +18,7 @@
 #include "crypto/encoding.h"
 #include "crypto/key_file.h"
 #include "tools/cli.h"
+#include "tools/terminal_text.h"
 
 namespace mbl::tools {
 namespace {
@@ -153,10 +154,11 @@ int Create(const std::filesystem::path& dir, int port, int validator_count, bool
     if (Status s = WriteTextFile(file, config.dump(2) + "\n"); !s.ok()) return ReportError(s, json);
   }
   if (!json) {
-    std::cout << "network created in " << dir.string() << ": 5 organizations, " << validator_count
+    std::cout << "network created in " << TerminalSafe(dir.string()) << ": 5 organizations, "
+              << validator_count
               << (validator_count == 1 ? " validator" : " validators (BFT, tolerates ");
     if (validator_count > 1) std::cout << (validator_count - 1) / 3 << " faulty)";
-    std::cout << "\nstart it with: mbl net start --dir " << dir.string() << "\n";
+    std::cout << "\nstart it with: mbl net start --dir " << TerminalSafe(dir.string()) << "\n";
   }
   return kExitOk;
 }
@@ -173,6 +175,10 @@ std::vector<std::filesystem::path> NodeDirs(const std::filesystem::path& dir) {
 
 Result<std::string> NodeUrl(const std::filesystem::path& node_dir) {
   MBL_ASSIGN_OR_RETURN(nlohmann::json config, ReadJsonFile(node_dir / "config.json"));
+  if (!config.is_object() || !config.contains("http_port") ||
+      !config["http_port"].is_number_integer()) {
+    return InvalidArgument((node_dir / "config.json").string() + " has no http_port number");
+  }
   return "http://127.0.0.1:" + std::to_string(config["http_port"].get<int>());
 }
 
@@ -254,11 +260,11 @@ int Start(const std::filesystem::path& dir, const char* self, bool json) {
     }
     report.push_back({{"url", url}, {"pid", pid}});
     if (!json) {
-      std::cout << nodes[i].filename().string() << " running at " << url << " (pid " << pid
-                << ", log " << (nodes[i] / "node.log").string() << ")\n";
+      std::cout << TerminalSafe(nodes[i].filename().string()) << " running at " << url << " (pid "
+                << pid << ", log " << TerminalSafe((nodes[i] / "node.log").string()) << ")\n";
     }
   }
-  if (json) std::cout << nlohmann::json{{"nodes", report}}.dump() << "\n";
+  if (json) std::cout << TerminalSafeJson({{"nodes", report}}) << "\n";
   return kExitOk;
 }
 
@@ -277,7 +283,8 @@ void StopNode(const std::filesystem::path& node_dir) {
   if (!text.ok()) return;
   const std::optional<pid_t> pid_read = ParsePid(*text);
   if (!pid_read) {
-    std::cerr << PidFile(node_dir).string() << " does not hold a process id; removed\n";
+    std::cerr << TerminalSafe(PidFile(node_dir).string())
+              << " does not hold a process id; removed\n";
     std::filesystem::remove(PidFile(node_dir));
     return;
   }
@@ -297,7 +304,7 @@ int Stop(const std::filesystem::path& dir, bool json) {
   for (const auto& node_dir : nodes) any = any || std::filesystem::exists(PidFile(node_dir));
   if (!any) return ReportError(NotFound("no running network in " + dir.string()), json);
   for (const auto& node_dir : nodes) StopNode(node_dir);
-  if (!json) std::cout << "network in " << dir.string() << " stopped\n";
+  if (!json) std::cout << "network in " << TerminalSafe(dir.string()) << " stopped\n";
   return kExitOk;
 }
 
@@ -319,22 +326,26 @@ int ShowStatus(const std::filesystem::path& dir, bool json) {
     }
     report.push_back(entry);
     if (!json) {
-      std::cout << node_dir.filename().string() << " " << *url << ": ";
+      std::cout << TerminalSafe(node_dir.filename().string()) << " " << TerminalSafe(*url) << ": ";
       if (!reply.ok()) {
-        std::cout << "DOWN (" << reply.status().message() << ")\n";
+        std::cout << "DOWN (" << TerminalSafe(reply.status().message()) << ")\n";
         continue;
       }
+      // The node's /v1/health, of whatever shape it sent: each member printed escaped.
       const auto& health = reply->body;
-      std::cout << health.value("status", "?") << ", height " << health.value("height", 0);
-      if (health.contains("consensus") && health["consensus"].value("mode", "") == "bft") {
-        std::cout << ", round " << health["consensus"].value("round", 0) << ", leader "
-                  << health["consensus"].value("leader_index", 0) << ", peers "
-                  << health["consensus"].value("connected_peers", 0);
+      std::cout << TerminalSafeMember(health, "status", "?") << ", height "
+                << TerminalSafeMember(health, "height", "?");
+      const nlohmann::json consensus =
+          health.is_object() ? health.value("consensus", nlohmann::json()) : nullptr;
+      if (consensus.is_object() && consensus.value("mode", nlohmann::json()) == "bft") {
+        std::cout << ", round " << TerminalSafeMember(consensus, "round", "?") << ", leader "
+                  << TerminalSafeMember(consensus, "leader_index", "?") << ", peers "
+                  << TerminalSafeMember(consensus, "connected_peers", "?");
       }
       std::cout << "\n";
     }
   }
-  if (json) std::cout << nlohmann::json{{"nodes", report}}.dump() << "\n";
+  if (json) std::cout << TerminalSafeJson({{"nodes", report}}) << "\n";
   return all_up ? kExitOk : kExitFailed;
 }
 

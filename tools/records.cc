@@ -6,14 +6,17 @@
 #include "crypto/encoding.h"
 #include "crypto/key_file.h"
 #include "tools/cli.h"
+#include "tools/terminal_text.h"
 
 namespace mbl::tools {
 namespace {
 
 constexpr const char* kDefaultNode = "http://127.0.0.1:7700";
 
+// A node's reply is printed as JSON either way (indented for people), with its control
+// characters escaped (TerminalSafeJson).
 void PrintJsonOrText(const nlohmann::json& body, bool json) {
-  std::cout << (json ? body.dump() : body.dump(2)) << "\n";
+  std::cout << TerminalSafeJson(body, json ? -1 : 2) << "\n";
 }
 
 // Calls the node and prints the reply; the exit code follows the HTTP status.
@@ -47,15 +50,21 @@ std::string UrlEncode(const std::string& text) {
   return out;
 }
 
+// Every member is the node's text: printed through TerminalSafeMember, whatever its type.
 void PrintSubmitResult(const nlohmann::json& result) {
-  std::string status = result.value("status", "?");
-  std::cout << result.value("id", "-") << "  " << status;
-  if (result.contains("height")) std::cout << " in block " << result["height"];
-  if (result.contains("result") && !result["result"].value("accepted", true)) {
-    std::cout << "  rule " << result["result"].value("rule", "") << ": "
-              << result["result"].value("message", "");
+  std::cout << TerminalSafeMember(result, "id", "-") << "  "
+            << TerminalSafeMember(result, "status", "?");
+  if (result.is_object() && result.contains("height"))
+    std::cout << " in block " << TerminalSafeMember(result, "height", "");
+  const nlohmann::json outcome =
+      result.is_object() ? result.value("result", nlohmann::json()) : nullptr;
+  if (outcome.is_object() && outcome.contains("accepted") && outcome["accepted"] == false) {
+    std::cout << "  rule " << TerminalSafeMember(outcome, "rule", "") << ": "
+              << TerminalSafeMember(outcome, "message", "");
   }
-  if (result.contains("error")) std::cout << "  " << result["error"].value("message", "");
+  const nlohmann::json error =
+      result.is_object() ? result.value("error", nlohmann::json()) : nullptr;
+  if (error.is_object()) std::cout << "  " << TerminalSafeMember(error, "message", "");
   std::cout << "\n";
 }
 
@@ -120,7 +129,9 @@ int CommandRecord(const Args& args) {
   } else {
     PrintSubmitResult(reply->body);
   }
-  return reply->body.value("status", "") == "rejected" ? kExitFailed : kExitOk;
+  const bool rejected = reply->body.is_object() && reply->body.contains("status") &&
+                        reply->body["status"] == "rejected";
+  return rejected ? kExitFailed : kExitOk;
 }
 
 int CommandGet(const Args& args) {
@@ -171,7 +182,7 @@ int CommandExit(const Args& args) {
   if (!reply.ok()) return ReportError(reply.status(), json);
   if (Status status = StatusOfReply(*reply); !status.ok()) return ReportError(status, json);
   // The proof bundle is for `mbl verify`; shown only when asked for.
-  if (!args.Has("proof") && reply->body.contains("proof")) {
+  if (!args.Has("proof") && reply->body.is_object() && reply->body.contains("proof")) {
     const bool available = !reply->body["proof"].is_null();
     reply->body.erase("proof");
     reply->body["proof"] =

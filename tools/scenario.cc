@@ -10,6 +10,7 @@
 #include "crypto/encoding.h"
 #include "crypto/key_file.h"
 #include "tools/cli.h"
+#include "tools/terminal_text.h"
 
 namespace mbl::tools {
 
@@ -120,14 +121,19 @@ Result<const crypto::KeyPair*> Actor(Runner& runner, const nlohmann::json& step)
 // Compares the outcome of a submission or read with the step's "expect".
 std::string CheckExpectation(const nlohmann::json& expect, int http_status,
                              const nlohmann::json& body) {
-  std::string status = body.is_object() ? body.value("status", "") : "";
+  // The body is the node's: its members are read with TerminalSafeMember (any type, escaped).
+  std::string status = TerminalSafeMember(body, "status");
   if (http_status >= 400 || http_status == 0) status = "refused";
   std::string want = expect.value("status", "");
   if (!want.empty() && want != status) {
-    std::string why =
-        status == "refused" && body.contains("error") ? body["error"].value("message", "") : "";
+    const nlohmann::json no_member;
+    const nlohmann::json& error =
+        body.is_object() && body.contains("error") ? body["error"] : no_member;
+    const nlohmann::json& result =
+        body.is_object() && body.contains("result") ? body["result"] : no_member;
+    std::string why = status == "refused" ? TerminalSafeMember(error, "message") : "";
     if (status == "rejected")
-      why = body["result"].value("rule", "") + ": " + body["result"].value("message", "");
+      why = TerminalSafeMember(result, "rule") + ": " + TerminalSafeMember(result, "message");
     return "expected " + want + ", got " + status + (why.empty() ? "" : " (" + why + ")");
   }
   if (expect.contains("http") && expect["http"].get<int>() != http_status) {
@@ -135,19 +141,22 @@ std::string CheckExpectation(const nlohmann::json& expect, int http_status,
            std::to_string(http_status);
   }
   if (expect.contains("rule")) {
-    std::string rule = body.contains("result") ? body["result"].value("rule", "") : "";
+    const nlohmann::json no_member;
+    const nlohmann::json& result =
+        body.is_object() && body.contains("result") ? body["result"] : no_member;
+    std::string rule = TerminalSafeMember(result, "rule");
     if (rule != expect["rule"].get<std::string>()) {
       return "expected rule " + expect["rule"].get<std::string>() + ", got '" + rule + "'";
     }
   }
   if (expect.contains("message_contains")) {
-    std::string text = body.dump();
+    std::string text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (text.find(expect["message_contains"].get<std::string>()) == std::string::npos) {
       return "the answer does not mention '" + expect["message_contains"].get<std::string>() + "'";
     }
   }
   if (expect.contains("body") && !JsonContains(body, expect["body"])) {
-    return "the answer does not contain " + expect["body"].dump();
+    return "the answer does not contain " + TerminalSafeJson(expect["body"]);
   }
   return "";
 }
@@ -217,7 +226,9 @@ Status WaitForHeight(const std::string& node, std::uint64_t height) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (true) {
     auto reply = HttpCall(node, "GET", "/v1/health", "");
-    if (reply.ok() && reply->body.value("height", std::uint64_t{0}) >= height) {
+    if (reply.ok() && reply->body.is_object() && reply->body.contains("height") &&
+        reply->body["height"].is_number_unsigned() &&
+        reply->body["height"].get<std::uint64_t>() >= height) {
       return Status::Ok();
     }
     if (std::chrono::steady_clock::now() > deadline) {
@@ -251,7 +262,8 @@ std::string RunStep(Runner& runner, const nlohmann::json& step, std::size_t inde
     if (!value.ok()) return "cannot save " + variable + ": " + value.status().message();
     runner.variables[variable] = *value;
   }
-  runner.variables["last_id"] = body->is_object() ? body->value("id", "") : "";
+  runner.variables["last_id"] =
+      body->is_object() && body->contains("id") ? (*body)["id"] : nlohmann::json("");
   if (step.contains("print") && !runner.json) {
     auto text = Substitute(step["print"], runner.variables);
     if (!text.ok()) return text.status().message();
@@ -311,29 +323,33 @@ int CommandScenario(const Args& args) {
   for (const auto& [name, value] : variables.items()) {
     runner.variables[name] = value;
   }
-  if (!json) std::cout << "scenario " << scenario->value("name", file.filename().string()) << "\n";
+  // Names, failures and `print` lines hold text from the scenario file and from nodes; each is
+  // printed through TerminalSafe so that neither can rewrite the report on the terminal.
+  if (!json)
+    std::cout << "scenario " << TerminalSafeMember(*scenario, "name", file.filename().string())
+              << "\n";
   int failures = 0;
   int index = 0;
   for (const auto& step : (*scenario)["steps"]) {
     ++index;
-    std::string name = step.value("name", "step " + std::to_string(index));
+    std::string name = step.is_object() && step.contains("name") && step["name"].is_string()
+                           ? step["name"].get<std::string>()
+                           : "step " + std::to_string(index);
     runner.printed.clear();
     std::string failure = RunStep(runner, step, static_cast<std::size_t>(index - 1));
     failures += failure.empty() ? 0 : 1;
     runner.report.push_back({{"step", name}, {"ok", failure.empty()}, {"failure", failure}});
     if (!json) {
-      std::cout << (failure.empty() ? "  ok    " : "  FAIL  ") << name;
-      if (!failure.empty()) std::cout << ": " << failure;
+      std::cout << (failure.empty() ? "  ok    " : "  FAIL  ") << TerminalSafe(name);
+      if (!failure.empty()) std::cout << ": " << TerminalSafe(failure);
       std::cout << "\n";
-      if (!runner.printed.empty()) std::cout << "        " << runner.printed << "\n";
+      if (!runner.printed.empty()) std::cout << "        " << TerminalSafe(runner.printed) << "\n";
     }
   }
   std::size_t total = (*scenario)["steps"].size();
   if (json) {
-    std::cout << nlohmann::json{{"steps", runner.report},
-                                {"passed", total - failures},
-                                {"failed", failures}}
-                     .dump()
+    std::cout << TerminalSafeJson(
+                     {{"steps", runner.report}, {"passed", total - failures}, {"failed", failures}})
               << "\n";
   } else {
     std::cout << (total - failures) << " of " << total << " steps as expected\n";

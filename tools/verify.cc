@@ -9,6 +9,7 @@
 #include "tools/cli.h"
 #include "tools/exit_verify.h"
 #include "tools/http_client.h"
+#include "tools/terminal_text.h"
 #include "tools/verify_report.h"
 
 namespace mbl::tools {
@@ -105,9 +106,9 @@ Result<VerifyOptions> LoadOptions(const Args& args) {
 
 int Report(const Status& status, bool json) {
   if (json) {
-    std::cout << nlohmann::json{{"verified", false}, {"reason", status.message()}}.dump() << "\n";
+    std::cout << TerminalSafeJson({{"verified", false}, {"reason", status.message()}}) << "\n";
   } else {
-    std::cout << "NOT VERIFIED: " << status.message() << "\n";
+    std::cout << "NOT VERIFIED: " << TerminalSafe(status.message()) << "\n";
   }
   return kExitFailed;
 }
@@ -142,7 +143,7 @@ int CommandVerify(const Args& args) {
     if (!status.ok()) return Report(NotVerified("checkpoint", status.message()), json);
   }
   if (json) {
-    std::cout << VerifiedJson(*verified).dump() << "\n";
+    std::cout << TerminalSafeJson(VerifiedJson(*verified)) << "\n";
   } else {
     std::cout << VerifiedText(*verified, checkpoint_file);
   }

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "tools/terminal_text.h"
+
 namespace mbl::tools {
 namespace {
 
@@ -13,8 +15,8 @@ std::string Grams(const nlohmann::json& grams) {
 // "Nordic Certification AB (cb)" from the genesis names, or the id alone.
 std::string Organization(const VerifiedExit& verified, const std::string& id) {
   auto name = verified.organization_names.find(id);
-  if (name == verified.organization_names.end() || name->second.empty()) return id;
-  return name->second + " (" + id + ")";
+  if (name == verified.organization_names.end() || name->second.empty()) return TerminalSafe(id);
+  return TerminalSafe(name->second + " (" + id + ")");
 }
 
 nlohmann::json CertificationBodies(const VerifiedExit& verified) {
@@ -60,20 +62,22 @@ std::string VerifiedText(const VerifiedExit& verified, const std::string& checkp
   const nlohmann::json& claim = verified.claim;
   const nlohmann::json& provenance = claim.value("provenance", nlohmann::json::object());
   std::ostringstream out;
-  out << "VERIFIED: exit code " << claim.value("exit_code", "") << "\n"
-      << TrustStatement(verified, checkpoint_file) << "  committed in block " << verified.height
-      << ", certified by " << verified.signers << " of " << verified.validators << " validators\n";
+  out << "VERIFIED: exit code " << TerminalSafeMember(claim, "exit_code") << "\n"
+      << TrustStatement(verified, TerminalSafe(checkpoint_file)) << "  committed in block "
+      << verified.height << ", certified by " << verified.signers << " of " << verified.validators
+      << " validators\n";
   if (verified.record) {
     out << "  the exit record is signed by " << Organization(verified, verified.record->author_org)
         << "\n";
   } else {
-    out << "  the exit record itself is withheld: " << verified.record_withheld << "\n";
+    out << "  the exit record itself is withheld: " << TerminalSafe(verified.record_withheld)
+        << "\n";
   }
   out << "  characteristic: "
-      << claim.value("characteristic", nlohmann::json::object()).value("name", "") << "\n"
-      << "  the claim concerns: the " << claim.value("concerns", "") << " ("
-      << claim.value("product_description", "") << ", batch " << claim.value("product_batch", "")
-      << ")\n";
+      << TerminalSafeMember(claim.value("characteristic", nlohmann::json::object()), "name") << "\n"
+      << "  the claim concerns: the " << TerminalSafeMember(claim, "concerns") << " ("
+      << TerminalSafeMember(claim, "product_description") << ", batch "
+      << TerminalSafeMember(claim, "product_batch") << ")\n";
   if (claim.contains("credit_grams")) {
     out << "  credits retired: " << Grams(claim["credit_grams"]) << "\n";
   }
@@ -83,10 +87,10 @@ std::string VerifiedText(const VerifiedExit& verified, const std::string& checkp
     bodies += Organization(verified, body["id"].get<std::string>());
   }
   out << "  certification bodies: " << bodies << "; credits issued in "
-      << provenance.value("certification_years", nlohmann::json::array()).dump() << "\n"
-      << "  value-chain steps: " << provenance.value("value_chain_steps", nlohmann::json()).dump()
-      << "\n"
-      << "  statement: " << claim.value("statement", "") << "\n";
+      << TerminalSafeJson(provenance.value("certification_years", nlohmann::json::array())) << "\n"
+      << "  value-chain steps: "
+      << TerminalSafeJson(provenance.value("value_chain_steps", nlohmann::json())) << "\n"
+      << "  statement: " << TerminalSafeMember(claim, "statement") << "\n";
   return out.str();
 }
 
