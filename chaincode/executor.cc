@@ -66,6 +66,15 @@ HandlerResult Dispatch(ApplyContext& context) {
   }
 }
 
+// A field of the record that no record may hold (unknown_fields.h), named by its path.
+Rejection RejectField(const FieldProblem& problem) {
+  if (problem.unknown_field) {
+    return Reject("FORMAT", "the record has a field this ledger does not know (" + problem.path +
+                                "); sign records with a client of this ledger's version");
+  }
+  return Reject("FORMAT", problem.path + " " + problem.problem);
+}
+
 // Checks every record must pass before its type's rules: format, chain, replay window.
 HandlerResult CheckCommon(const v1::Record& record, WorkingState& state,
                           const BlockContext& block) {
@@ -74,10 +83,7 @@ HandlerResult CheckCommon(const v1::Record& record, WorkingState& state,
                                 " is not supported; this ledger reads version 1");
   }
   if (record.author_org().empty()) return Reject("FORMAT", "author_org is empty");
-  if (auto unknown = FindUnknownField(record)) {
-    return Reject("FORMAT", "the record has a field this ledger does not know (" + *unknown +
-                                "); sign records with a client of this ledger's version");
-  }
+  if (auto problem = FindFieldProblem(record)) return RejectField(*problem);
   const ChainInfo* chain = GetChain(state);
   if (record.has_genesis()) {
     if (chain || block.height != 0) {
@@ -146,7 +152,9 @@ RecordResult ApplyRecord(const SignedRecord& envelope, WorkingState& state,
     rejection = Reject("R5", "record " + scratch.record_id_hex +
                                  " is already in the ledger; the same record takes effect once");
   } else if (!record.ParseFromString(envelope.payload)) {
-    rejection = Reject("FORMAT", "the payload is not a valid mbl.v1.Record");
+    std::optional<FieldProblem> text = FindUnparsableText(envelope.payload);
+    rejection =
+        text ? RejectField(*text) : Reject("FORMAT", "the payload is not a valid mbl.v1.Record");
   } else {
     rejection = CheckCommon(record, state, block);
     if (!rejection) {

@@ -276,8 +276,8 @@ TEST(ExecutorGoldenTest, ScenariosOneRecordPerBlock) {
   RunScenarios(ledger, 1);
   EXPECT_EQ(ledger.Summary(),
             "178 records, 153 accepted, digest "
-            "b4cd3e3fdae3fbb63483b81854c3436511953df4c45b6f4bdd68874f56a7d307, "
-            "state root f93561e6513038ee0fa18d87cca4aff5e34c2b08a3956cd7d0bd50bee921fd5d");
+            "e84ce05ab74f4dfa5c48330097b402820d758dcf4279e031296d112f4e32dc81, "
+            "state root 21f48e531e7d1ee54601f890846f53db16f1b01e95233191ac7be1fe242a681a");
 }
 
 TEST(ExecutorGoldenTest, ScenariosManyRecordsPerBlock) {
@@ -287,8 +287,8 @@ TEST(ExecutorGoldenTest, ScenariosManyRecordsPerBlock) {
   RunScenarios(ledger, 7);
   EXPECT_EQ(ledger.Summary(),
             "178 records, 153 accepted, digest "
-            "82062b81adaa7f79d0b69f74569eda96e77cbe5d665f611e80219b3e93901374, "
-            "state root 4e2af803218938f5542778e8ddd1f2ec702096799182e04fdfadd33e0ef6638a");
+            "ca9f40d4d5ae20404c4c628d925ffc059aca8223de5b748587ed1e905a12dd84, "
+            "state root 606a0eba5ab506d235b8df17e47e1acf3ca5a342d1dacc50c40685d880529c01");
 }
 
 TEST(ExecutorGoldenTest, ScenariosAllInOneBlockEach) {
@@ -296,8 +296,8 @@ TEST(ExecutorGoldenTest, ScenariosAllInOneBlockEach) {
   RunScenarios(ledger, 1000);
   EXPECT_EQ(ledger.Summary(),
             "178 records, 153 accepted, digest "
-            "acf03330de5f9b8bf900990bd49818004883282bff012cec7c76891ca83f632d, "
-            "state root ae60bd0f75b1db0c26495e7ab465f036688a51bef1e6d25933ce3295b2247f76");
+            "a99655b57145668354b35e80048da957c7cd7b6c34f258849c0124704a3d1b63, "
+            "state root d858eabcd2a912afd749f9c3c938df9452b5b9ff70b71c1ed2809df746a5a921");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -767,21 +767,21 @@ std::string RunRandom(std::uint64_t seed, int blocks) {
 
 TEST(ExecutorGoldenTest, RandomRecordsSeed1) {
   EXPECT_EQ(RunRandom(1, 150),
-            "2385 records, 664 accepted, digest "
-            "38cb31a7c796a6ba59ba056d16ee09af740b4bc3cc58da51d5f58d907aa19678, "
-            "state root b98143078fe034130c4bab39b6d52fb86654733de1fb9cf5a8f88f87374f2daa");
+            "2385 records, 663 accepted, digest "
+            "ffa8a38ba56c1beb4bd0e0deb0119ab3ed755c87f365e1685d1ce68463a7ab32, "
+            "state root 6ed69f577b101faa76065f86fb21694b3064b460cfb77860d3217d74fa37a691");
 }
 TEST(ExecutorGoldenTest, RandomRecordsSeed2) {
   EXPECT_EQ(RunRandom(2, 150),
-            "1901 records, 474 accepted, digest "
-            "b2e7e4fcd4cb0b9db416bdafe161c6dbb011d730d29ef3fc593dbf4d04c97898, "
-            "state root d6ba4afb71c70c73ef9e822740b7bf504fc64f5e340f3557ae9d040ed05586af");
+            "1901 records, 473 accepted, digest "
+            "5493215d686084bbb37e02502e534c5d31a946a8ff0de0abefc7ef3c0891aa47, "
+            "state root f159b4c03b6aadf3336a4fb3be10773206964bbe45338b43df606b5e260fee1a");
 }
 TEST(ExecutorGoldenTest, RandomRecordsSeed3) {
   EXPECT_EQ(RunRandom(3, 150),
-            "2963 records, 928 accepted, digest "
-            "b5ad94c8b37d85d9add2c5d045d488b595176d89ba76f1aa102b32b8f549d5f3, "
-            "state root 0f09c925980e8f6d26fddc7854f9e3dd7a0bbed5316e576352820d7111dc364e");
+            "2963 records, 927 accepted, digest "
+            "4d5f3262aee47d9e9f9623032486ecef6c09b8925283254b5adbc45d1d037c98, "
+            "state root 5725d697ae488267c6ec3b5b7ae6137015530e7e02e415b3a526a808b26d896a");
 }
 
 // ---------------------------------------------------------------------------------------------
