@@ -338,6 +338,12 @@ TEST(Format, R16_RecordWithAnUnknownFieldIsRejectedAndChangesNothing) {
   second->GetReflection()->MutableUnknownFields(second)->AddFixed32(77, 1);
   ExpectRejected(ledger.CommitOne(ledger.Sign(deep, "smelter", v1::OPERATION_RESPONSIBLE)),
                  "FORMAT", "genesis.organizations[1].field 77");
+  // A known number in another wire type is kept aside by the parser as unknown: refused too.
+  std::string wrong_type = ledger.Sign(Site("plant"), "smelter", v1::OPERATION_RESPONSIBLE).payload;
+  wrong_type += std::string("\x18\x01", 2);  // author_org (3) as a varint
+  ExpectRejected(
+      ledger.CommitOne(SignRecord(wrong_type, ledger.Key("smelter", v1::OPERATION_RESPONSIBLE))),
+      "FORMAT", "does not know (field 3)");
   EXPECT_EQ(DomainState(ledger.state()), before);
   // The same record without the extra field is accepted.
   EXPECT_TRUE(

@@ -1,6 +1,6 @@
 // DOMAIN §6: every text field of every record is valid UTF-8 with no control or
-// bidirectional-control characters (chaincode/text_rules.h), checked in one walk over the parsed
-// record (chaincode/unknown_fields.h) and refused as FORMAT naming the field.
+// bidirectional-control characters (chaincode/text_rules.h), checked in one walk over the signed
+// bytes of the record (chaincode/record_text.h) and refused as FORMAT naming the field.
 #include <gtest/gtest.h>
 
 #include "base/limits.h"
