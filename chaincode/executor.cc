@@ -2,8 +2,8 @@
 
 #include "base/limits.h"
 #include "chaincode/handler.h"
+#include "chaincode/record_fields.h"
 #include "chaincode/registry.h"
-#include "chaincode/unknown_fields.h"
 #include "crypto/encoding.h"
 #include "crypto/merkle.h"
 
@@ -66,18 +66,24 @@ HandlerResult Dispatch(ApplyContext& context) {
   }
 }
 
+// A field no record may hold (record_fields.h), named by its path.
+Rejection RejectField(const FieldProblem& problem) {
+  if (problem.kind == FieldProblem::Kind::kUnknownField) {
+    return Reject("FORMAT", "the record has a field this ledger does not know (" + problem.path +
+                                "); sign records with a client of this ledger's version");
+  }
+  return Reject("FORMAT", problem.path + " " + problem.problem);
+}
+
 // Checks every record must pass before its type's rules: format, chain, replay window.
-HandlerResult CheckCommon(const v1::Record& record, WorkingState& state,
+HandlerResult CheckCommon(const v1::Record& record, std::string_view payload, WorkingState& state,
                           const BlockContext& block) {
   if (record.version() != 1) {
     return Reject("FORMAT", "record format version " + std::to_string(record.version()) +
                                 " is not supported; this ledger reads version 1");
   }
   if (record.author_org().empty()) return Reject("FORMAT", "author_org is empty");
-  if (auto unknown = FindUnknownField(record)) {
-    return Reject("FORMAT", "the record has a field this ledger does not know (" + *unknown +
-                                "); sign records with a client of this ledger's version");
-  }
+  if (auto problem = FindFieldProblem(payload)) return RejectField(*problem);
   const ChainInfo* chain = GetChain(state);
   if (record.has_genesis()) {
     if (chain || block.height != 0) {
@@ -146,9 +152,13 @@ RecordResult ApplyRecord(const SignedRecord& envelope, WorkingState& state,
     rejection = Reject("R5", "record " + scratch.record_id_hex +
                                  " is already in the ledger; the same record takes effect once");
   } else if (!record.ParseFromString(envelope.payload)) {
-    rejection = Reject("FORMAT", "the payload is not a valid mbl.v1.Record");
+    // The parser refuses a string that is not UTF-8 without naming it; the field walk names it.
+    std::optional<FieldProblem> text = FindFieldProblem(envelope.payload);
+    rejection = text && text->kind == FieldProblem::Kind::kText
+                    ? RejectField(*text)
+                    : Reject("FORMAT", "the payload is not a valid mbl.v1.Record");
   } else {
-    rejection = CheckCommon(record, state, block);
+    rejection = CheckCommon(record, envelope.payload, state, block);
     if (!rejection) {
       ApplyContext context{record, result.record_id, scratch.record_id_hex, envelope.signer, block,
                            state,  scratch.details,  scratch.details_json};

@@ -60,8 +60,10 @@ HandlerResult ApplyAuditResult(ApplyContext& context, const v1::AuditResult& aud
 HandlerResult ApplyNonConformity(ApplyContext& context, const v1::NonConformity& non_conformity);
 HandlerResult ApplyManagementReview(ApplyContext& context, const v1::ManagementReview& review);
 
-// Field checks shared by handlers: bounded text and lists, rule "FORMAT".
-HandlerResult CheckText(std::string_view field, const std::string& value, bool required);
+// Field checks shared by handlers, rule "FORMAT". The length and characters of every text field
+// of every record are checked once, before any handler runs (record_fields.h, text_rules.h);
+// what is left to a handler is whether a field it needs is set.
+HandlerResult RequireText(std::string_view field, const std::string& value);
 HandlerResult CheckHexHash(std::string_view field, const std::string& value, bool required);
 HandlerResult CheckListSize(std::string_view field, int size);
 

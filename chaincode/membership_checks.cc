@@ -7,7 +7,7 @@ namespace mbl::chaincode {
 namespace {
 
 HandlerResult CheckIdentifier(std::string_view field, const std::string& id) {
-  if (auto bad = CheckText(field, id, true)) return bad;
+  if (auto bad = RequireText(field, id)) return bad;
   for (char c : id) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
     if (!ok) {
@@ -26,7 +26,6 @@ Result<crypto::PublicKey> ParseKey(const std::string& hex, std::string_view what
 
 HandlerResult CheckOrganization(const v1::Organization& organization) {
   if (auto bad = CheckIdentifier("organization id", organization.id())) return bad;
-  if (auto bad = CheckText("organization name", organization.name(), false)) return bad;
   if (auto bad = CheckListSize("people", organization.people_size())) return bad;
   if (organization.kind() == v1::ORGANIZATION_KIND_UNSPECIFIED ||
       !v1::OrganizationKind_IsValid(organization.kind())) {
@@ -43,7 +42,7 @@ HandlerResult CheckOrganization(const v1::Organization& organization) {
 }
 
 HandlerResult AddPerson(WorkingState& state, const std::string& org, const v1::Person& person) {
-  if (auto bad = CheckText("person name", person.name(), true)) return bad;
+  if (auto bad = RequireText("person name", person.name())) return bad;
   auto key = ParseKey(person.public_key(), "public key of " + person.name());
   if (!key.ok()) return Reject("FORMAT", key.status().message());
   if (person.roles_size() == 0) {
@@ -56,9 +55,13 @@ HandlerResult AddPerson(WorkingState& state, const std::string& org, const v1::P
     }
     holder.roles.push_back(static_cast<v1::Role>(role));
   }
-  if (GetKeyHolder(state, *key)) {
-    return Reject("T1", "key " + person.public_key() + " already belongs to a member; " +
-                            "every person needs a key of their own");
+  // Keys are compared as the 32 bytes they spell, so "AB.." and "ab.." are one key.
+  if (const KeyHolder* current = GetKeyHolder(state, *key)) {
+    return Reject("T1", "key " + crypto::ToHex(*key) + " of '" + person.name() +
+                            "' already belongs to " + current->person + " of '" +
+                            current->organization +
+                            "' (keys are compared whatever the case of their hex); every person "
+                            "needs a key of their own");
   }
   PutKeyHolder(state, *key, holder);
   return std::nullopt;
@@ -81,18 +84,31 @@ HandlerResult AddOrganization(WorkingState& state, const v1::Organization& organ
   return std::nullopt;
 }
 
+Result<std::string> ValidatorKeyHex(const std::string& hex) {
+  auto key = ParseKey(hex, "validator public key");
+  if (!key.ok()) return key.status();
+  return crypto::ToHex(*key);
+}
+
 HandlerResult AddValidator(WorkingState& state, const v1::Validator& validator) {
-  auto key = ParseKey(validator.public_key(), "validator public key");
-  if (!key.ok()) return Reject("FORMAT", key.status().message());
-  if (auto bad = CheckText("validator address", validator.address(), false)) return bad;
+  auto key_hex = ValidatorKeyHex(validator.public_key());
+  if (!key_hex.ok()) return Reject("FORMAT", key_hex.status().message());
   if (!GetOrganization(state, validator.organization())) {
     return Reject("T1",
                   "validator organization '" + validator.organization() + "' is not a member");
   }
-  if (state.Get(keys::Validator(validator.public_key()))) {
-    return Reject("T1", "validator key " + validator.public_key() + " is already a validator");
+  // Stored under, and as, its lowercase spelling: one validator per key, one vote per validator.
+  if (auto existing = state.Get(keys::Validator(*key_hex))) {
+    v1::Validator holder;
+    MBL_CHECK(holder.ParseFromString(*existing));
+    return Reject("T1", "validator key " + *key_hex + " is already the key of a validator of '" +
+                            holder.organization() +
+                            "' (keys are compared whatever the case of their hex); every "
+                            "validator needs a key of its own");
   }
-  PutValidator(state, validator);
+  v1::Validator stored = validator;
+  stored.set_public_key(*key_hex);
+  PutValidator(state, stored);
   return std::nullopt;
 }
 

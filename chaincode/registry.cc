@@ -91,6 +91,7 @@ std::string Join(const Parts&... parts) {
 
 std::string Chain() { return "g/chain"; }
 std::string Organization(std::string_view org) { return Join("g/org/", org); }
+std::string MemberSince(std::string_view org) { return Join("g/member-since/", org); }
 std::string KeyHolder(const crypto::PublicKey& key) { return "g/key/" + crypto::ToHex(key); }
 std::string ValidatorPrefix() { return "g/validator/"; }
 std::string Validator(std::string_view public_key_hex) {
@@ -148,6 +149,17 @@ const v1::Organization* GetOrganization(WorkingState& state, std::string_view or
 
 void PutOrganization(WorkingState& state, const v1::Organization& organization) {
   state.Put(keys::Organization(organization.id()), SerializeDeterministic(organization));
+}
+
+std::int64_t MemberSinceMs(WorkingState& state, std::string_view org) {
+  if (std::optional<std::string> stored = state.Get(keys::MemberSince(org))) {
+    return std::stoll(*stored);
+  }
+  return GetChain(state)->genesis_time_ms;  // named in genesis: a member from the start
+}
+
+void PutMemberSince(WorkingState& state, std::string_view org, std::int64_t time_ms) {
+  state.Put(keys::MemberSince(org), std::to_string(time_ms));
 }
 
 KeyHolder DecodeKeyHolder(std::string_view bytes) {

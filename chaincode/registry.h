@@ -46,6 +46,11 @@ ChainInfo DecodeChain(std::string_view json);
 std::optional<v1::Organization> GetOrganization(const StateReader& state, std::string_view org);
 const v1::Organization* GetOrganization(WorkingState& state, std::string_view org);
 void PutOrganization(WorkingState& state, const v1::Organization& organization);
+// When `org` became a member (R14 closes only periods of its membership): the block time of the
+// membership change that admitted it, stored then; the genesis time for members named in genesis,
+// which store nothing.
+std::int64_t MemberSinceMs(WorkingState& state, std::string_view org);
+void PutMemberSince(WorkingState& state, std::string_view org, std::int64_t time_ms);
 
 // The current holder of `key`, if any.
 std::optional<KeyHolder> GetKeyHolder(const StateReader& state, const crypto::PublicKey& key);
@@ -112,6 +117,7 @@ std::optional<std::string> GetVersion(const StateReader& state, const std::strin
 namespace keys {
 std::string Chain();
 std::string Organization(std::string_view org);
+std::string MemberSince(std::string_view org);
 std::string KeyHolder(const crypto::PublicKey& key);
 std::string ValidatorPrefix();
 std::string Validator(std::string_view public_key_hex);

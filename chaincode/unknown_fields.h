@@ -2,6 +2,10 @@
 // stored as they are, so a field one node version ignores and a newer one reads would make the
 // two execute the same record differently (R16), and what the API shows of a record would not be
 // all it carries.
+//
+// The executor finds them in the signed bytes, with the text checks (record_fields.h); this form
+// reads the parsed message through reflection, independently: the fuzz target checks that no
+// record it finds an unknown field in is accepted.
 #pragma once
 
 #include <optional>

@@ -25,6 +25,13 @@ std::string LotKey(const AccountId& account, const Lot& lot) {
   return key;
 }
 
+std::string RetiredKey(const AccountId& account) {
+  std::string key = AccountPrefix(account);
+  key.replace(0, kLotPrefix.size(), "c/retired/");
+  key.pop_back();  // no trailing '/': nothing lies below an account's retired total
+  return key;
+}
+
 }  // namespace
 
 Conservation GetConservation(const StateReader& state, const std::string& characteristic) {
@@ -76,6 +83,28 @@ std::vector<Lot> ListLots(const StateReader& state, const AccountId& account) {
   return lots;
 }
 
+namespace {
+
+// The rule an account short of credits breaks: R7 when valid credits fall short only because
+// some expired, R13 when only because credits of this account were retired (they never move
+// again), R4 when it never held enough. Only read when a record is rejected.
+Rejection ShortfallRejection(WorkingState& state, const AccountId& account, std::uint64_t available,
+                             std::uint64_t grams, std::uint64_t expired_found, std::string text) {
+  if (expired_found > 0 && available + expired_found >= grams) {
+    return Reject("R7", text + " (" + std::to_string(expired_found) +
+                            " g have expired and can no longer be used)");
+  }
+  std::uint64_t retired = RetiredFrom(state, account);
+  if (retired > 0 && available + retired >= grams) {
+    return Reject("R13", text + "; " + std::to_string(retired) +
+                             " g of it were retired in system exits (T13), and retired credits "
+                             "never move again");
+  }
+  return Reject("R4", text + "; the balance may never go negative");
+}
+
+}  // namespace
+
 Taken TakeCredits(WorkingState& state, const AccountId& account, std::uint64_t grams,
                   std::int64_t block_time_ms, Conservation& counters) {
   Taken taken;
@@ -108,14 +137,21 @@ Taken TakeCredits(WorkingState& state, const AccountId& account, std::uint64_t g
     std::uint64_t available = grams - remaining;
     std::string where = "account " + account.org + "/" + account.site + " " +
                         account.characteristic + " " + account.product_group;
-    std::string text = where + " holds " + std::to_string(available) + " g of valid credits; " +
-                       std::to_string(grams) + " g are needed";
-    taken.rejection = expired_found > 0 && available + expired_found >= grams
-                          ? Reject("R7", text + " (" + std::to_string(expired_found) +
-                                             " g have expired and can no longer be used)")
-                          : Reject("R4", text + "; the balance may never go negative");
+    taken.rejection =
+        ShortfallRejection(state, account, available, grams, expired_found,
+                           where + " holds " + std::to_string(available) + " g of valid credits; " +
+                               std::to_string(grams) + " g are needed");
   }
   return taken;
+}
+
+std::uint64_t RetiredFrom(const StateReader& state, const AccountId& account) {
+  std::optional<std::string> stored = state.Get(RetiredKey(account));
+  return stored ? std::stoull(*stored) : 0;
+}
+
+void BookRetired(WorkingState& state, const AccountId& account, std::uint64_t grams) {
+  state.Put(RetiredKey(account), std::to_string(RetiredFrom(state, account) + grams));
 }
 
 std::uint64_t SumLots(const StateReader& state, const std::string& prefix) {

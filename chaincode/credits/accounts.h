@@ -35,14 +35,20 @@ std::vector<Lot> ListLots(const StateReader& state, const AccountId& account);
 // Takes `grams` of valid credits, oldest issuance first, and lowers `counters.held` by them; the
 // caller books them elsewhere (in transit, retired, ...) and stores the counters. Lots found
 // expired on the way are booked as expired (held -> expired). Rejects under R7 when valid
-// credits fall short only because of expiry, R4 otherwise; the caller's record is then rolled
-// back.
+// credits fall short only because of expiry, R13 when only because credits of the account
+// were retired (retired credits never move again), R4 otherwise; the caller's
+// record is then rolled back.
 struct Taken {
   std::vector<Portion> portions;
   HandlerResult rejection;  // set when the account could not give `grams`
 };
 Taken TakeCredits(WorkingState& state, const AccountId& account, std::uint64_t grams,
                   std::int64_t block_time_ms, Conservation& counters);
+
+// Grams retired from `account` by system exits (T13), kept so that asking for them again is
+// refused under R13, not R4. BookRetired adds to it.
+std::uint64_t RetiredFrom(const StateReader& state, const AccountId& account);
+void BookRetired(WorkingState& state, const AccountId& account, std::uint64_t grams);
 
 // Sums the grams of the lots of every account whose key starts with `prefix` (for checks).
 std::uint64_t SumLots(const StateReader& state, const std::string& prefix);

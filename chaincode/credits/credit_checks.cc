@@ -13,8 +13,8 @@ namespace {
 template <typename State>
 HandlerResult RequireSiteIn(State& state, const std::string& org, const std::string& site) {
   if (GetSite(state, org, site)) return std::nullopt;
-  return Reject("T2", "site '" + site + "' of '" + org +
-                          "' is not defined; define its system boundary first (T2)");
+  return Reject("T2", "site '" + site + "' of '" + org + "' is not defined; '" + org +
+                          "' defines its system boundary first (T2)");
 }
 
 template <typename State>

@@ -3,15 +3,8 @@
 
 namespace mbl::chaincode {
 
-HandlerResult CheckText(std::string_view field, const std::string& value, bool required) {
-  if (required && value.empty()) {
-    return Reject("FORMAT", std::string(field) + " is required");
-  }
-  if (value.size() > limits::kRecordTextBytesMax) {
-    return Reject("FORMAT", std::string(field) + " is " + std::to_string(value.size()) +
-                                " bytes; the limit is " +
-                                std::to_string(limits::kRecordTextBytesMax));
-  }
+HandlerResult RequireText(std::string_view field, const std::string& value) {
+  if (value.empty()) return Reject("FORMAT", std::string(field) + " is required");
   return std::nullopt;
 }
 

@@ -9,7 +9,7 @@
 namespace mbl::chaincode {
 
 HandlerResult ApplyGenesis(ApplyContext& context, const v1::Genesis& genesis) {
-  if (auto bad = CheckText("chain_name", genesis.chain_name(), true)) return bad;
+  if (auto bad = RequireText("chain_name", genesis.chain_name())) return bad;
   if (auto bad = CheckListSize("organizations", genesis.organizations_size())) return bad;
   if (auto bad = CheckListSize("validators", genesis.validators_size())) return bad;
   if (genesis.validators_size() == 0) return Reject("T1", "genesis names no validator");

@@ -18,13 +18,16 @@ HandlerResult Enact(ApplyContext& context, const v1::MembershipChange& change,
   switch (change.action_case()) {
     case v1::MembershipChange::kAddOrganization:
       if (auto bad = CheckOrganization(change.add_organization())) return bad;
-      return AddOrganization(state, change.add_organization());
+      if (auto bad = AddOrganization(state, change.add_organization())) return bad;
+      PutMemberSince(state, change.add_organization().id(), context.block.time_ms);
+      return std::nullopt;
     case v1::MembershipChange::kRemoveOrganization: {
       const std::string& org = change.remove_organization();
       if (!GetOrganization(state, org)) {
         return Reject("T1", "organization '" + org + "' is not a member");
       }
       state.Delete(keys::Organization(org));
+      state.Delete(keys::MemberSince(org));
       // Its people's keys stop being member keys.
       std::vector<std::string> doomed;
       state.Scan("g/key/", [&](std::string_view key, std::string_view value) {
@@ -48,8 +51,8 @@ HandlerResult Enact(ApplyContext& context, const v1::MembershipChange& change,
       if (!key.ok()) return Reject("FORMAT", key.status().message());
       auto holder = GetKeyHolder(state, *key);
       if (!holder || holder->organization != person_change.organization()) {
-        return Reject("T1", "key " + person_change.person().public_key() +
-                                " is not a current key of '" + person_change.organization() + "'");
+        return Reject("T1", "key " + crypto::ToHex(*key) + " is not a current key of '" +
+                                person_change.organization() + "'");
       }
       DeleteKeyHolder(state, *key);
       return std::nullopt;
@@ -60,12 +63,14 @@ HandlerResult Enact(ApplyContext& context, const v1::MembershipChange& change,
       return StartEpoch(state, context.block, before, effects);
     }
     case v1::MembershipChange::kRemoveValidator: {
-      if (!state.Get(keys::Validator(change.remove_validator()))) {
-        return Reject("T1", "key " + change.remove_validator() + " is not a validator");
+      auto key_hex = ValidatorKeyHex(change.remove_validator());
+      if (!key_hex.ok()) return Reject("FORMAT", key_hex.status().message());
+      if (!state.Get(keys::Validator(*key_hex))) {
+        return Reject("T1", "key " + *key_hex + " is not a validator");
       }
       const std::size_t before = GetValidators(state).size();
       if (before == 1) return Reject("T1", "the last validator cannot be removed");
-      DeleteValidator(state, change.remove_validator());
+      DeleteValidator(state, *key_hex);
       return StartEpoch(state, context.block, before, effects);
     }
     default:
@@ -135,7 +140,12 @@ HandlerResult Approve(ApplyContext& context, const std::string& proposal_id) {
 
 HandlerResult ApplyMembershipChange(ApplyContext& context, const v1::MembershipChange& change) {
   if (change.action_case() == v1::MembershipChange::kApprove) {
-    return Approve(context, change.approve());
+    auto proposal_id = crypto::FixedFromHex<32>(change.approve(), "approve");
+    if (!proposal_id.ok()) {
+      return Reject("FORMAT", proposal_id.status().message() +
+                                  "; approve names the record id of a pending proposal");
+    }
+    return Approve(context, crypto::ToHex(*proposal_id));  // ids are stored in lowercase
   }
   return Propose(context, change);
 }

@@ -9,15 +9,9 @@ HandlerResult ApplySiteDefinition(ApplyContext& context, const v1::SiteDefinitio
   if (auto bad = RequireRole(context.state, org, context.signer, v1::OPERATION_RESPONSIBLE)) {
     return bad;
   }
-  if (auto bad = CheckText("site_id", site.site_id(), true)) return bad;
+  if (auto bad = RequireText("site_id", site.site_id())) return bad;
   if (site.site_id().find('/') != std::string::npos) {
     return Reject("FORMAT", "site_id may not contain '/'");
-  }
-  for (auto [field, value] :
-       {std::pair{"name", &site.name()},
-        std::pair{"geographic_boundary", &site.geographic_boundary()},
-        std::pair{"start_point", &site.start_point()}, std::pair{"end_point", &site.end_point()}}) {
-    if (auto bad = CheckText(field, *value, false)) return bad;
   }
   const std::string& area = site.area_type();
   if (area != "process" && area != "site" && area != "multiple_sites") {

@@ -13,9 +13,8 @@ HandlerResult RequireRequirementsSetter(ApplyContext& context) {
 HandlerResult ApplyCharacteristicDefinition(ApplyContext& context,
                                             const v1::CharacteristicDefinition& definition) {
   if (auto bad = RequireRequirementsSetter(context)) return bad;
-  if (auto bad = CheckText("id", definition.id(), true)) return bad;
-  if (auto bad = CheckText("name", definition.name(), true)) return bad;
-  if (auto bad = CheckText("description", definition.description(), false)) return bad;
+  if (auto bad = RequireText("id", definition.id())) return bad;
+  if (auto bad = RequireText("name", definition.name())) return bad;
   if (auto bad = CheckListSize("associated_risks", definition.associated_risks_size())) {
     return bad;
   }

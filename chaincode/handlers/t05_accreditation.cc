@@ -1,4 +1,5 @@
 // T5 accreditation of a certification body for characteristics (R11 relies on it).
+#include "chaincode/credits/credit_checks.h"
 #include "chaincode/handler.h"
 #include "chaincode/registry.h"
 
@@ -24,9 +25,7 @@ HandlerResult ApplyCbAccreditation(ApplyContext& context,
     return Reject("FORMAT", "accreditation validity ends before it starts");
   }
   for (const std::string& characteristic : accreditation.characteristics()) {
-    if (!GetCharacteristic(context.state, characteristic)) {
-      return Reject("T5", "characteristic '" + characteristic + "' is not defined");
-    }
+    if (auto bad = RequireCharacteristic(context.state, characteristic)) return bad;
     v1::CbAccreditation one = accreditation;
     one.clear_characteristics();
     one.add_characteristics(characteristic);

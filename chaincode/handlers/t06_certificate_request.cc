@@ -24,10 +24,6 @@ HandlerResult ApplyCertificateRequest(ApplyContext& context,
                             " g) exceeds the input mass (" +
                             std::to_string(request.input_mass_grams()) + " g)");
   }
-  for (auto [field, text] : {std::pair{"input_description", &request.input_description()},
-                             std::pair{"supplier", &request.supplier()}}) {
-    if (auto bad = CheckText(field, *text, false)) return bad;
-  }
   if (auto bad = CheckListSize("evidence_document_hashes", request.evidence_document_hashes_size()))
     return bad;
   for (const std::string& hash : request.evidence_document_hashes()) {

@@ -26,7 +26,7 @@ HandlerResult ApplyCertification(ApplyContext& context, const v1::Certification&
     return Reject("R11", "'" + cb + "' is not accredited for '" + characteristic + "' (T5)");
   }
   if (certification.decision() == v1::Certification::REJECT) {
-    if (auto bad = CheckText("reason", certification.reason(), true)) return bad;
+    if (auto bad = RequireText("reason", certification.reason())) return bad;
     request["state"] = "rejected";
     context.state.Put(request_key, request.dump());
     context.details = {{"request_id", certification.request_id()}, {"state", "rejected"}};

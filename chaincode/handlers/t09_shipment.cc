@@ -26,8 +26,6 @@ HandlerResult ApplyShipment(ApplyContext& context, const v1::Shipment& shipment)
   if (auto bad = RequireProductGroup(context.state, shipment.product_group())) return bad;
   if (auto bad = RequirePositive("product_mass_grams", shipment.product_mass_grams())) return bad;
   if (auto bad = RequirePositive("credit_grams", shipment.credit_grams())) return bad;
-  if (auto bad = CheckText("product_description", shipment.product_description(), false))
-    return bad;
   if (auto bad = CheckHexHash("delivery_document_hash", shipment.delivery_document_hash(), false))
     return bad;
   if (shipment.credit_grams() > shipment.product_mass_grams()) {

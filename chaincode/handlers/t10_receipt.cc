@@ -60,7 +60,7 @@ HandlerResult ApplyReceiptDecision(ApplyContext& context, const v1::ReceiptDecis
     shipment["state"] = "received";
     BookFlow(context.state, org, characteristic, context.block.time_ms, kFlowReceived, grams);
   } else if (decision.decision() == v1::ReceiptDecision::REJECT) {
-    if (auto bad = CheckText("reason", decision.reason(), true)) return bad;
+    if (auto bad = RequireText("reason", decision.reason())) return bad;
     ReturnToSender(context, shipment);
     shipment["state"] = "rejected";
     BookFlow(context.state, shipment["from_org"], characteristic, context.block.time_ms,

@@ -1,6 +1,7 @@
 // T11 site-to-site transfer inside one organization (G2.3 conditions, R9): only between sites
 // with no physical link and product groups similar in nature. Issuance times are kept.
 #include <algorithm>
+#include <vector>
 
 #include "chaincode/credits/accounts.h"
 #include "chaincode/credits/credit_checks.h"
@@ -16,14 +17,59 @@ bool Linked(const v1::SiteDefinition& site, const std::string& org, const std::s
   });
 }
 
+// Organizations other than `org` that define a site `site_id`. Only read when a transfer names a
+// site `org` does not have: one lookup per member.
+std::vector<std::string> OtherOwnersOf(WorkingState& state, const std::string& org,
+                                       const std::string& site_id) {
+  std::vector<std::string> members;
+  state.Scan(keys::Organization(""), [&](std::string_view key, std::string_view) {
+    members.emplace_back(key.substr(keys::Organization("").size()));
+    return true;
+  });
+  std::vector<std::string> owners;
+  for (const std::string& member : members) {
+    if (member != org && GetSite(state, member, site_id)) owners.push_back(member);
+  }
+  return owners;
+}
+
+Rejection NotOneOrganization(const char* field, const std::string& site_id,
+                             const std::string& owner) {
+  return Reject("R9", std::string(field) + " '" + site_id + "' is a site of '" + owner +
+                          "': a site-to-site transfer moves credits between sites of one "
+                          "organization (G2.3); credits go to another organization only with a "
+                          "shipment of the product (T9)");
+}
+
+// R9: both sites are the author's own. A site of another organization, named "org/site" or by
+// a site id only others define, breaks R9; defining a site (T2) would not help.
+HandlerResult RequireOwnSite(WorkingState& state, const std::string& org, const char* field,
+                             const std::string& site_id) {
+  if (std::size_t slash = site_id.find('/'); slash != std::string::npos) {
+    std::string owner = site_id.substr(0, slash);
+    if (owner != org) return NotOneOrganization(field, site_id, owner);
+    return Reject("FORMAT", std::string(field) + " '" + site_id +
+                                "' names a site of the author's own organization: give its "
+                                "site_id alone");
+  }
+  if (GetSite(state, org, site_id)) return std::nullopt;
+  std::vector<std::string> owners = OtherOwnersOf(state, org, site_id);
+  if (!owners.empty()) return NotOneOrganization(field, site_id, owners.front());
+  return RequireSite(state, org, site_id);
+}
+
 }  // namespace
 
 HandlerResult ApplySiteTransfer(ApplyContext& context, const v1::SiteTransfer& transfer) {
   const std::string& org = context.record.author_org();
   if (auto bad = RequireRole(context.state, org, context.signer, v1::OPERATION_RESPONSIBLE))
     return bad;
-  if (auto bad = RequireSite(context.state, org, transfer.from_site_id())) return bad;
-  if (auto bad = RequireSite(context.state, org, transfer.to_site_id())) return bad;
+  if (auto bad = RequireOwnSite(context.state, org, "from_site_id", transfer.from_site_id())) {
+    return bad;
+  }
+  if (auto bad = RequireOwnSite(context.state, org, "to_site_id", transfer.to_site_id())) {
+    return bad;
+  }
   if (auto bad = RequireCharacteristic(context.state, transfer.characteristic())) return bad;
   if (auto bad = RequirePositive("credit_grams", transfer.credit_grams())) return bad;
   if (transfer.from_site_id() == transfer.to_site_id()) {

@@ -43,16 +43,13 @@ HandlerResult ApplySystemExit(ApplyContext& context, const v1::SystemExit& exit)
                   "scope must say whether the claim concerns the PRODUCT, a PART_OR_COMPONENT or "
                   "PACKAGING (G3.2.2)");
   }
-  for (auto [field, text] : {std::pair{"product_description", &exit.product_description()},
-                             std::pair{"product_batch", &exit.product_batch()}}) {
-    if (auto bad = CheckText(field, *text, false)) return bad;
-  }
   AccountId account{org, exit.site_id(), exit.characteristic(), exit.product_group()};
   Conservation counters = GetConservation(context.state, exit.characteristic());
   Taken taken =
       TakeCredits(context.state, account, exit.credit_grams(), context.block.time_ms, counters);
   if (taken.rejection) return taken.rejection;
   counters.retired += exit.credit_grams();
+  BookRetired(context.state, account, exit.credit_grams());
   PutConservation(context.state, exit.characteristic(), counters);
   BookFlow(context.state, org, exit.characteristic(), context.block.time_ms, kFlowRetired,
            exit.credit_grams());

@@ -17,6 +17,13 @@ HandlerResult ApplyPeriodClose(ApplyContext& context, const v1::PeriodClose& clo
                              std::to_string(end) +
                              " ms; a period can only be closed after it ends");
   }
+  // A period that ended before the organization joined was never balanced on this ledger.
+  if (std::int64_t member_since = MemberSinceMs(context.state, org); end <= member_since) {
+    return Reject("R14", "fiscal year " + std::to_string(year) + " of '" + org + "' ended at " +
+                             std::to_string(end) + " ms, before '" + org + "' became a member at " +
+                             std::to_string(member_since) +
+                             " ms; only periods of its membership can be closed");
+  }
   const std::string key = "c/period/" + org + "/" + std::to_string(year);
   if (context.state.Get(key)) {
     return Reject("R14",

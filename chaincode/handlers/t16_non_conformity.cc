@@ -17,9 +17,7 @@ HandlerResult ApplyNonConformity(ApplyContext& context, const v1::NonConformity&
     return Reject("R3", "a non-conformity of '" + org + "' is recorded by '" + org +
                             "' itself or by a certification body");
   }
-  if (auto bad = CheckText("description", non_conformity.description(), true)) return bad;
-  if (auto bad = CheckText("corrective_action", non_conformity.corrective_action(), false))
-    return bad;
+  if (auto bad = RequireText("description", non_conformity.description())) return bad;
   if (!non_conformity.closes_non_conformity_id().empty()) {
     const std::string key = "c/nc/" + org + "/" + non_conformity.closes_non_conformity_id();
     auto stored = context.state.Get(key);

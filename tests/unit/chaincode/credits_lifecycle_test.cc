@@ -86,6 +86,33 @@ TEST_F(LifecycleTest, R9_ShipmentToOnesOwnOrganizationIsRefused) {
       "R9");
 }
 
+// Defining a site (T2) would not help: the transfer breaks R9, whichever way it names the site.
+TEST_F(LifecycleTest, R9_TransferToAnotherOrganizationsSiteIsRefusedAsR9) {
+  Certify(kCo2, 10 * kTonne);
+  auto before = ListLots(ledger_.state(), {"smelter", "main", kCo2, "cathode"});
+  RecordResult named =
+      Commit("smelter", v1::OPERATION_RESPONSIBLE, Transfer("wiremaker/main", "cathode", kTonne));
+  EXPECT_EQ(named.rejection.rule, "R9") << named.rejection.message;
+  EXPECT_NE(named.rejection.message.find("'wiremaker/main' is a site of 'wiremaker'"),
+            std::string::npos)
+      << named.rejection.message;
+  EXPECT_NE(named.rejection.message.find("shipment"), std::string::npos);
+  DefineSite("wiremaker", "mill");  // a site id only the wire maker has
+  RecordResult plain =
+      Commit("smelter", v1::OPERATION_RESPONSIBLE, Transfer("mill", "cathode", kTonne));
+  EXPECT_EQ(plain.rejection.rule, "R9") << plain.rejection.message;
+  EXPECT_NE(plain.rejection.message.find("'mill' is a site of 'wiremaker'"), std::string::npos)
+      << plain.rejection.message;
+  v1::Record from_other = Transfer("main", "cathode", kTonne);
+  from_other.mutable_site_transfer()->set_from_site_id("brand/main");
+  EXPECT_EQ(Commit("smelter", v1::OPERATION_RESPONSIBLE, from_other).rejection.rule, "R9");
+  EXPECT_EQ(ListLots(ledger_.state(), {"smelter", "main", kCo2, "cathode"}).size(), before.size());
+  // A site no member defines is still a missing definition (T2).
+  EXPECT_EQ(Commit("smelter", v1::OPERATION_RESPONSIBLE, Transfer("nowhere", "cathode", kTonne))
+                .rejection.rule,
+            "T2");
+}
+
 TEST_F(LifecycleTest, R12_PartialReturnsCancelProRataRoundedUpSoNoCreditSurvives) {
   Certify(kCo2, 10);
   std::string shipment = ShipAndReceive(3, 2);  // 3 g of product carrying 2 g of credits
@@ -140,6 +167,57 @@ TEST_F(LifecycleTest, R14_PeriodClosesOnceAndOnlyAfterItEnds) {
   RecordResult twice =
       ledger_.CommitOne(ledger_.Sign(close, "smelter", v1::OPERATION_RESPONSIBLE), end + 1);
   EXPECT_EQ(twice.rejection.rule, "R14");
+}
+
+// The fixture's members joined at genesis (2026-01-01) and start their fiscal year on 1 April.
+TEST_F(LifecycleTest, R14_APeriodThatEndedBeforeTheOrganizationJoinedCannotBeClosed) {
+  v1::Record close;
+  close.mutable_period_close()->set_fiscal_year(2024);  // 2024-04-01 .. 2025-04-01
+  RecordResult before_genesis = Commit("smelter", v1::OPERATION_RESPONSIBLE, close);
+  EXPECT_EQ(before_genesis.rejection.rule, "R14") << before_genesis.rejection.message;
+  EXPECT_NE(before_genesis.rejection.message.find("before 'smelter' became a member"),
+            std::string::npos)
+      << before_genesis.rejection.message;
+  EXPECT_FALSE(ledger_.state().Get("c/period/smelter/2024").has_value());
+
+  // A member admitted on 2026-05-01: its fiscal year 2025 (to 2026-04-01) was before it joined;
+  // the smelter, a member since genesis, closes that year.
+  const std::int64_t admitted_ms = DaysFromCivil({2026, 5, 1}) * 86'400'000;
+  crypto::KeyPair newcomer = crypto::KeyPair::Generate();
+  v1::Record admit;
+  v1::Organization* organization = admit.mutable_membership_change()->mutable_add_organization();
+  organization->set_id("trader");
+  organization->set_kind(v1::VALUE_CHAIN);
+  organization->set_fiscal_year_start_month(4);
+  organization->set_fiscal_year_start_day(1);
+  v1::Person* person = organization->add_people();
+  person->set_name("trader-ops");
+  person->set_public_key(crypto::ToHex(newcomer.public_key));
+  person->add_roles(v1::OPERATION_RESPONSIBLE);
+  admit.set_valid_until_ms(admitted_ms);
+  ASSERT_TRUE(
+      ledger_.CommitOne(ledger_.Sign(admit, "rs", v1::TOP_MANAGEMENT), admitted_ms).accepted);
+  const std::int64_t later_ms = admitted_ms + 86'400'000;
+  auto sign_as_trader = [&](std::uint32_t year) {
+    v1::Record record;
+    record.set_version(1);
+    record.set_chain_id(ledger_.chain_id());
+    record.set_author_org("trader");
+    record.set_nonce(year);
+    record.set_valid_until_ms(later_ms);
+    record.mutable_period_close()->set_fiscal_year(year);
+    return SignRecord(SerializeDeterministic(record), newcomer);
+  };
+  RecordResult trader_2025 = ledger_.CommitOne(sign_as_trader(2025), later_ms);
+  EXPECT_EQ(trader_2025.rejection.rule, "R14") << trader_2025.rejection.message;
+  EXPECT_NE(trader_2025.rejection.message.find("became a member at " + std::to_string(admitted_ms)),
+            std::string::npos)
+      << trader_2025.rejection.message;
+  close.mutable_period_close()->set_fiscal_year(2025);
+  close.set_valid_until_ms(later_ms + 1000);
+  RecordResult smelter_2025 =
+      ledger_.CommitOne(ledger_.Sign(close, "smelter", v1::OPERATION_RESPONSIBLE), later_ms + 1000);
+  EXPECT_TRUE(smelter_2025.accepted) << smelter_2025.rejection.message;
 }
 
 TEST_F(LifecycleTest, R14_StatementBalancesFlowsAndCarriesOver) {

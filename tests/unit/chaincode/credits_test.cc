@@ -226,14 +226,49 @@ TEST_F(CreditsTest, R13_RetiredCreditsNeverMoveAgain) {
   v1::Record exit = Exit("cathode", 10 * kTonne, v1::SystemExit::PRODUCT);
   auto* body = exit.mutable_system_exit();
   ASSERT_TRUE(Commit("smelter", v1::OPERATION_RESPONSIBLE, exit).accepted);
-  EXPECT_EQ(Commit("smelter", v1::OPERATION_RESPONSIBLE, exit).rejection.rule, "R4")
-      << "same again, new nonce";
+  RecordResult again = Commit("smelter", v1::OPERATION_RESPONSIBLE, exit);
+  EXPECT_EQ(again.rejection.rule, "R13") << "same again, new nonce: " << again.rejection.message;
+  EXPECT_NE(again.rejection.message.find("retired credits never move again"), std::string::npos)
+      << again.rejection.message;
   EXPECT_EQ(
       Commit("smelter", v1::OPERATION_RESPONSIBLE, Shipment("brand", "cathode", kTonne, kTonne))
           .rejection.rule,
-      "R4");
+      "R13");
   body->set_scope(v1::SystemExit::SCOPE_UNSPECIFIED);
   EXPECT_EQ(Commit("smelter", v1::OPERATION_RESPONSIBLE, exit).rejection.rule, "R13");
+}
+
+TEST_F(CreditsTest, R13_RetiredCreditsCannotBeShippedProcessedOrRetiredAgain) {
+  Certify(kCo2, 10 * kTonne);
+  ASSERT_TRUE(Commit("smelter", v1::OPERATION_RESPONSIBLE, Exit("cathode", 6 * kTonne)).accepted);
+  ASSERT_TRUE(
+      Commit("smelter", v1::OPERATION_RESPONSIBLE, Factor("cathode", "wire", 1'000'000)).accepted);
+  const Conservation before = GetConservation(ledger_.state(), kCo2);
+  // 4 t are left: asking for up to 4 + 6 t reaches into the retired credits.
+  RecordResult shipped = Commit("smelter", v1::OPERATION_RESPONSIBLE,
+                                Shipment("wiremaker", "cathode", 5 * kTonne, 5 * kTonne));
+  EXPECT_EQ(shipped.rejection.rule, "R13") << shipped.rejection.message;
+  EXPECT_NE(shipped.rejection.message.find("6000000 g of it were retired"), std::string::npos)
+      << shipped.rejection.message;
+  EXPECT_EQ(Commit("smelter", v1::OPERATION_RESPONSIBLE, Processing("cathode", "wire", 10 * kTonne))
+                .rejection.rule,
+            "R13");
+  EXPECT_EQ(
+      Commit("smelter", v1::OPERATION_RESPONSIBLE, Exit("cathode", 7 * kTonne)).rejection.rule,
+      "R13");
+  // More than was ever held, retired or not, is R4.
+  EXPECT_EQ(Commit("smelter", v1::OPERATION_RESPONSIBLE,
+                   Shipment("wiremaker", "cathode", 11 * kTonne, 11 * kTonne))
+                .rejection.rule,
+            "R4");
+  // Another account of the smelter, from which nothing was retired, is short under R4.
+  EXPECT_EQ(Commit("smelter", v1::OPERATION_RESPONSIBLE, Exit("wire", kTonne)).rejection.rule,
+            "R4");
+  // An account of an organization that retired nothing is short under R4.
+  EXPECT_EQ(Commit("brand", v1::OPERATION_RESPONSIBLE, Exit("cathode", kTonne)).rejection.rule,
+            "R4");
+  EXPECT_EQ(GetConservation(ledger_.state(), kCo2).ToJson(), before.ToJson()) << "nothing changed";
+  EXPECT_EQ(Held("smelter", "cathode"), 4 * kTonne);
 }
 
 TEST(ExitCodes, ShortCaseInsensitiveAndForgivingOfLookAlikes) {

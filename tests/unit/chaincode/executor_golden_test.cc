@@ -279,8 +279,8 @@ TEST(ExecutorGoldenTest, ScenariosOneRecordPerBlock) {
   RunScenarios(ledger, 1);
   EXPECT_EQ(ledger.Summary(),
             "178 records, 153 accepted, digest "
-            "3af47e9b8f8b654684f452194d1dc3dff05b3f73e9fd7d4b4df618bb7df8fb8a, "
-            "state root d5ae52fb68454cce497507c9ca3be3dc3fcd9c338b6d3ca7c7942f8d78118904");
+            "e84ce05ab74f4dfa5c48330097b402820d758dcf4279e031296d112f4e32dc81, "
+            "state root 21f48e531e7d1ee54601f890846f53db16f1b01e95233191ac7be1fe242a681a");
 }
 
 TEST(ExecutorGoldenTest, ScenariosManyRecordsPerBlock) {
@@ -290,8 +290,8 @@ TEST(ExecutorGoldenTest, ScenariosManyRecordsPerBlock) {
   RunScenarios(ledger, 7);
   EXPECT_EQ(ledger.Summary(),
             "178 records, 153 accepted, digest "
-            "1e950b1005af0cd4c08355f611243cd5b230ddd89dcac6e8eca02d2c2eb39a92, "
-            "state root 4735d14d39dbc2a0388aa6bbb99de1be1a2d34c6b6a0efb34b69048d948319a5");
+            "ca9f40d4d5ae20404c4c628d925ffc059aca8223de5b748587ed1e905a12dd84, "
+            "state root 606a0eba5ab506d235b8df17e47e1acf3ca5a342d1dacc50c40685d880529c01");
 }
 
 TEST(ExecutorGoldenTest, ScenariosAllInOneBlockEach) {
@@ -299,8 +299,8 @@ TEST(ExecutorGoldenTest, ScenariosAllInOneBlockEach) {
   RunScenarios(ledger, 1000);
   EXPECT_EQ(ledger.Summary(),
             "178 records, 153 accepted, digest "
-            "1e0981265cbf1f8b1d2d728b8a031c6bb119c25eafa9b6863bd293bf0ce3764e, "
-            "state root caf838f76256ed7506adf2881b74cb7c0504e48450df0d9ef468ae4858962447");
+            "a99655b57145668354b35e80048da957c7cd7b6c34f258849c0124704a3d1b63, "
+            "state root d858eabcd2a912afd749f9c3c938df9452b5b9ff70b71c1ed2809df746a5a921");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -770,21 +770,21 @@ std::string RunRandom(std::uint64_t seed, int blocks) {
 
 TEST(ExecutorGoldenTest, RandomRecordsSeed1) {
   EXPECT_EQ(RunRandom(1, 150),
-            "2385 records, 664 accepted, digest "
-            "7a7765338c4ddf63c8f90db820fc9eb4a170b7d21e764c4c2f0d9fc9b5c076a5, "
-            "state root 34ba8223b90f106af18f72843bc2c22fd08b1091367531a95afc19a7e7261827");
+            "2385 records, 663 accepted, digest "
+            "ffa8a38ba56c1beb4bd0e0deb0119ab3ed755c87f365e1685d1ce68463a7ab32, "
+            "state root 6ed69f577b101faa76065f86fb21694b3064b460cfb77860d3217d74fa37a691");
 }
 TEST(ExecutorGoldenTest, RandomRecordsSeed2) {
   EXPECT_EQ(RunRandom(2, 150),
-            "1901 records, 474 accepted, digest "
-            "7f12fba777df053c41cb7d0cec8b51e67ce115a2113c5b22ceaa12804d6ef704, "
-            "state root fd15115c825c51f8f9b2febe1b09cbd926c20009ea147bf15e038d429f3033b2");
+            "1901 records, 473 accepted, digest "
+            "5493215d686084bbb37e02502e534c5d31a946a8ff0de0abefc7ef3c0891aa47, "
+            "state root f159b4c03b6aadf3336a4fb3be10773206964bbe45338b43df606b5e260fee1a");
 }
 TEST(ExecutorGoldenTest, RandomRecordsSeed3) {
   EXPECT_EQ(RunRandom(3, 150),
-            "2963 records, 928 accepted, digest "
-            "15a99c087f1a98e4f021439a63a862a50639b9143f859faefbadbe4a1b040d51, "
-            "state root d39ec1f55c1dd307028880b4660f4a53402be8c5e99d9f30519a7398e6fd7811");
+            "2963 records, 927 accepted, digest "
+            "4d5f3262aee47d9e9f9623032486ecef6c09b8925283254b5adbc45d1d037c98, "
+            "state root 5725d697ae488267c6ec3b5b7ae6137015530e7e02e415b3a526a808b26d896a");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -265,9 +265,10 @@ TEST(Accreditation, T5_AccreditsOnlyCertificationBodiesForDefinedCharacteristics
   smelter_as_cb.mutable_cb_accreditation()->set_certification_body("smelter");
   ExpectRejected(ledger.CommitOne(ledger.Sign(smelter_as_cb, "rs", v1::TOP_MANAGEMENT)), "T5",
                  "certification_body");
+  // An undefined characteristic is a missing definition (T3), as in every other record.
   v1::Record undefined = accreditation;
   undefined.mutable_cb_accreditation()->set_characteristics(0, "cu-undefined");
-  ExpectRejected(ledger.CommitOne(ledger.Sign(undefined, "rs", v1::TOP_MANAGEMENT)), "T5",
+  ExpectRejected(ledger.CommitOne(ledger.Sign(undefined, "rs", v1::TOP_MANAGEMENT)), "T3",
                  "not defined");
 }
 
@@ -337,6 +338,12 @@ TEST(Format, R16_RecordWithAnUnknownFieldIsRejectedAndChangesNothing) {
   second->GetReflection()->MutableUnknownFields(second)->AddFixed32(77, 1);
   ExpectRejected(ledger.CommitOne(ledger.Sign(deep, "smelter", v1::OPERATION_RESPONSIBLE)),
                  "FORMAT", "genesis.organizations[1].field 77");
+  // A known number in another wire type is kept aside by the parser as unknown: refused too.
+  std::string wrong_type = ledger.Sign(Site("plant"), "smelter", v1::OPERATION_RESPONSIBLE).payload;
+  wrong_type += std::string("\x18\x01", 2);  // author_org (3) as a varint
+  ExpectRejected(
+      ledger.CommitOne(SignRecord(wrong_type, ledger.Key("smelter", v1::OPERATION_RESPONSIBLE))),
+      "FORMAT", "does not know (field 3)");
   EXPECT_EQ(DomainState(ledger.state()), before);
   // The same record without the extra field is accepted.
   EXPECT_TRUE(
@@ -356,7 +363,7 @@ TEST(Atomicity, RejectedRecordChangesNothingEvenAfterPartialWrites) {
   accreditation.mutable_cb_accreditation()->set_certification_body("cb");
   accreditation.mutable_cb_accreditation()->add_characteristics("cu-re-mix");
   accreditation.mutable_cb_accreditation()->add_characteristics("cu-undefined");
-  ExpectRejected(ledger.CommitOne(ledger.Sign(accreditation, "rs", v1::TOP_MANAGEMENT)), "T5",
+  ExpectRejected(ledger.CommitOne(ledger.Sign(accreditation, "rs", v1::TOP_MANAGEMENT)), "T3",
                  "not defined");
   EXPECT_EQ(DomainState(ledger.state()), before);
   EXPECT_FALSE(IsAccredited(ledger.state(), "cb", "cu-re-mix", ledger.time_ms()));
@@ -552,7 +559,7 @@ TEST(Epochs, T1_AValidatorChangeNeedsTheRequirementsSetterAndAMemberOrganization
   ExpectRejected(
       ledger.CommitOne(ledger.Sign(AddValidatorRecord(ledger.validator_keys()[1], "brand"), "rs",
                                    v1::TOP_MANAGEMENT)),
-      "T1", "already a validator");
+      "T1", "already the key of a validator");
   EXPECT_EQ(DomainState(ledger.state()), before);
 }
 
