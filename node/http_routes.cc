@@ -303,7 +303,7 @@ void HandleRead(const HttpRequest& request, const Target& target, LedgerService&
   if (path.starts_with("/v1/records/")) {
     auto id = ParseRecordId(path.substr(12));
     if (!id.ok()) return reply(id.status());
-    return reply(service.GetRecord(*id));
+    return reply(service.GetRecord(*id, *reader));
   }
   if (path.starts_with("/v1/blocks/")) {
     std::string_view text = std::string_view(path).substr(11);
@@ -312,7 +312,7 @@ void HandleRead(const HttpRequest& request, const Target& target, LedgerService&
     if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
       return reply(InvalidArgument("block height must be a non-negative integer"));
     }
-    return reply(service.GetBlock(height));
+    return reply(service.GetBlock(height, *reader));
   }
   nlohmann::json params = nlohmann::json::object();
   for (const auto& [key, value] : target.query) params[key] = value;

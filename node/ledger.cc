@@ -8,6 +8,7 @@
 #include "chaincode/proto/records.pb.h"
 #include "chaincode/queries/credit_queries.h"
 #include "chaincode/queries/exit_lookup.h"
+#include "chaincode/queries/readers.h"
 #include "chaincode/record_json.h"
 #include "chaincode/reference_queries.h"
 #include "chaincode/registry.h"
@@ -54,6 +55,34 @@ nlohmann::json ResultJson(const chaincode::RecordResult& result) {
     json["rule"] = result.rejection.rule;
     json["message"] = result.rejection.message;
   }
+  return json;
+}
+
+// What a reader sees of a committed record (DOMAIN §6): its type always, its content only when
+// it is one of the record's readers (chaincode/queries/readers.h).
+struct RecordView {
+  std::string type;
+  bool content = false;
+};
+
+RecordView ViewFor(const chaincode::SignedRecord& envelope, const chaincode::StateReader& state,
+                   const Reader& reader) {
+  v1::Record record;
+  if (!record.ParseFromString(envelope.payload)) {
+    return {"unknown",
+            chaincode::MayReadRecord(state, reader.organization,
+                                     chaincode::ReadersOfUnparsedRecord(envelope.signer, state))};
+  }
+  return {chaincode::RecordTypeName(record),
+          chaincode::MayReadRecord(state, reader.organization,
+                                   chaincode::ReadersOfRecord(record, envelope.signer, state))};
+}
+
+// The outcome as anybody may see it: accepted, or rejected under which rule; no details, no
+// message (both may quote the record's content).
+nlohmann::json RedactedResultJson(const chaincode::RecordResult& result) {
+  nlohmann::json json = {{"accepted", result.accepted}};
+  if (!result.accepted) json["rule"] = result.rejection.rule;
   return json;
 }
 
@@ -468,7 +497,7 @@ void Ledger::ReapExpiredWaiters() {
   }
 }
 
-Result<nlohmann::json> Ledger::GetRecord(const chaincode::RecordId& id) {
+Result<nlohmann::json> Ledger::GetRecord(const chaincode::RecordId& id, const Reader& reader) {
   auto location = store_->FindRecord(id);
   if (!location) {
     if (mempool_->Contains(id))
@@ -479,15 +508,25 @@ Result<nlohmann::json> Ledger::GetRecord(const chaincode::RecordId& id) {
   MBL_ASSIGN_OR_RETURN(chaincode::RecordResult result,
                        store_->GetResult(location->height, location->index));
   const chaincode::SignedRecord& envelope = block.records.at(location->index);
+  auto snapshot = store_->Snapshot();
+  RecordView view = ViewFor(envelope, *snapshot, reader);
+  nlohmann::json answer = {{"id", crypto::ToHex(id)},
+                           {"type", view.type},
+                           {"status", result.accepted ? "accepted" : "rejected"},
+                           {"height", location->height},
+                           {"index", location->index},
+                           {"block_time_ms", block.header.time_ms},
+                           {"redacted", !view.content}};
+  if (!view.content) {
+    answer["result"] = RedactedResultJson(result);
+    return answer;
+  }
   auto record_json = chaincode::RecordPayloadToJson(envelope.payload);
-  return nlohmann::json{{"id", crypto::ToHex(id)},
-                        {"status", result.accepted ? "accepted" : "rejected"},
-                        {"height", location->height},
-                        {"index", location->index},
-                        {"block_time_ms", block.header.time_ms},
-                        {"signer", crypto::ToHex(envelope.signer)},
-                        {"result", ResultJson(result)},
-                        {"record", record_json.ok() ? *record_json : nlohmann::json()}};
+  answer["signer"] = crypto::ToHex(envelope.signer);
+  answer["signature"] = crypto::ToHex(envelope.signature);
+  answer["result"] = ResultJson(result);
+  answer["record"] = record_json.ok() ? *record_json : nlohmann::json();
+  return answer;
 }
 
 Result<nlohmann::json> Ledger::GetRecordOutcome(const chaincode::RecordId& id) {
@@ -506,13 +545,18 @@ Result<nlohmann::json> Ledger::GetRecordOutcome(const chaincode::RecordId& id) {
                         {"result", ResultJson(result)}};
 }
 
-Result<nlohmann::json> Ledger::GetBlock(std::uint64_t height) {
+Result<nlohmann::json> Ledger::GetBlock(std::uint64_t height, const Reader& reader) {
   MBL_ASSIGN_OR_RETURN(Block block, store_->GetBlock(height));
+  auto snapshot = store_->Snapshot();
   nlohmann::json records = nlohmann::json::array();
   for (std::uint32_t i = 0; i < block.records.size(); ++i) {
     MBL_ASSIGN_OR_RETURN(chaincode::RecordResult result, store_->GetResult(height, i));
-    nlohmann::json entry = ResultJson(result);
+    RecordView view = ViewFor(block.records[i], *snapshot, reader);
+    nlohmann::json entry = view.content ? ResultJson(result) : RedactedResultJson(result);
     entry["id"] = crypto::ToHex(result.record_id);
+    entry["type"] = view.type;
+    entry["status"] = result.accepted ? "accepted" : "rejected";
+    entry["redacted"] = !view.content;
     records.push_back(std::move(entry));
   }
   return nlohmann::json{{"header", HeaderJson(block.header)},

@@ -44,9 +44,9 @@ class Ledger final : public LedgerService {
   std::vector<SubmitOutcome> Submit(std::vector<chaincode::SignedRecord> records) override;
   void WhenCommitted(std::vector<chaincode::RecordId> ids, std::chrono::milliseconds timeout,
                      std::function<void()> done) override;
-  Result<nlohmann::json> GetRecord(const chaincode::RecordId& id) override;
+  Result<nlohmann::json> GetRecord(const chaincode::RecordId& id, const Reader& reader) override;
   Result<nlohmann::json> GetRecordOutcome(const chaincode::RecordId& id) override;
-  Result<nlohmann::json> GetBlock(std::uint64_t height) override;
+  Result<nlohmann::json> GetBlock(std::uint64_t height, const Reader& reader) override;
   nlohmann::json Health() override;
   std::string Metrics() override;
   nlohmann::json Validators() override;

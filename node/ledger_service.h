@@ -46,12 +46,17 @@ class LedgerService {
   virtual void WhenCommitted(std::vector<chaincode::RecordId> ids,
                              std::chrono::milliseconds timeout, std::function<void()> done) = 0;
 
-  // {"id","status":"pending"|"accepted"|"rejected","height","index","result":{...},"record":{...}}
-  virtual Result<nlohmann::json> GetRecord(const chaincode::RecordId& id) = 0;
+  // What `reader` may see of a record (DOMAIN §6, docs/api.md): {"id","status":"pending"} while
+  // pending; committed, {"id","type","status":"accepted"|"rejected","height","index",
+  // "block_time_ms","redacted","result"} and, for a reader of its content (its parties,
+  // certification bodies; every member for T1..T5), also "signer","signature","record" and the
+  // result's details or message.
+  virtual Result<nlohmann::json> GetRecord(const chaincode::RecordId& id, const Reader& reader) = 0;
   // The outcome only: {"id","status","height","index","result"}, without reading the block.
   virtual Result<nlohmann::json> GetRecordOutcome(const chaincode::RecordId& id) = 0;
-  // {"header":{...},"hash","records":[ids],"results":[...]}
-  virtual Result<nlohmann::json> GetBlock(std::uint64_t height) = 0;
+  // {"header":{...},"certificate","records":[{"id","type","status","redacted","accepted",...}]}:
+  // each record's result in full for a reader of its content, else only accepted or the rule.
+  virtual Result<nlohmann::json> GetBlock(std::uint64_t height, const Reader& reader) = 0;
   virtual nlohmann::json Health() = 0;
   // Prometheus text exposition format 0.0.4 (docs/operations.md, "Metrics").
   virtual std::string Metrics() = 0;

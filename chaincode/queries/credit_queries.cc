@@ -7,6 +7,7 @@
 #include "chaincode/credits/exit_code.h"
 #include "chaincode/credits/flows.h"
 #include "chaincode/credits/validity.h"
+#include "chaincode/queries/readers.h"
 #include "chaincode/registry.h"
 
 namespace mbl::chaincode {
@@ -28,19 +29,6 @@ Result<std::string> Required(const Params& params, const char* name) {
 std::string Optional(const Params& params, const char* name) {
   auto it = params.find(name);
   return it == params.end() ? "" : it->second;
-}
-
-bool IsCertificationBody(const StateReader& state, const std::string& org) {
-  auto organization = GetOrganization(state, org);
-  return organization && organization->kind() == v1::CERTIFICATION_BODY;
-}
-
-// The organization itself, or a certification body (CBs certify and audit, DOMAIN §6).
-Status AuthorizeOwnerOrCb(const StateReader& state, const std::string& reader,
-                          const std::string& org) {
-  if (reader == org || IsCertificationBody(state, reader)) return Status::Ok();
-  return PermissionDenied("'" + reader + "' may not read the credit data of '" + org +
-                          "' (only the organization and certification bodies may)");
 }
 
 std::vector<std::string> Characteristics(const StateReader& state) {
@@ -65,7 +53,7 @@ Result<std::int64_t> YearParam(const StateReader& state, const Params& params,
 Result<nlohmann::json> Accounts(const Params& params, const std::string& reader,
                                 const StateReader& state, std::int64_t now_ms) {
   MBL_ASSIGN_OR_RETURN(std::string org, Required(params, "org"));
-  MBL_RETURN_IF_ERROR(AuthorizeOwnerOrCb(state, reader, org));
+  MBL_RETURN_IF_ERROR(AuthorizeOrganizationData(state, reader, org, "the credit data"));
   std::map<std::string, nlohmann::json> accounts;
   for (const std::string& characteristic : Characteristics(state)) {
     if (!Optional(params, "characteristic").empty() &&
@@ -110,7 +98,7 @@ Result<nlohmann::json> Accounts(const Params& params, const std::string& reader,
 Result<nlohmann::json> Statement(const Params& params, const std::string& reader,
                                  const StateReader& state, std::int64_t now_ms) {
   MBL_ASSIGN_OR_RETURN(std::string org, Required(params, "org"));
-  MBL_RETURN_IF_ERROR(AuthorizeOwnerOrCb(state, reader, org));
+  MBL_RETURN_IF_ERROR(AuthorizeOrganizationData(state, reader, org, "the credit data"));
   MBL_ASSIGN_OR_RETURN(std::int64_t year, YearParam(state, params, org, now_ms));
   if (auto closed = state.Get("c/period/" + org + "/" + std::to_string(year))) {
     nlohmann::json stored = nlohmann::json::parse(*closed);
@@ -163,10 +151,8 @@ Result<nlohmann::json> ShipmentDocument(const Params& params, const std::string&
   MBL_ASSIGN_OR_RETURN(std::string id, Required(params, "shipment"));
   MBL_ASSIGN_OR_RETURN(nlohmann::json shipment, ShipmentOf(state, id));
   std::string from = shipment["from_org"], to = shipment["to_org"];
-  if (reader != from && reader != to && !IsCertificationBody(state, reader)) {
-    return PermissionDenied(
-        "only the sender, the receiver and certification bodies read this shipment's document");
-  }
+  MBL_RETURN_IF_ERROR(
+      AuthorizeParties(state, reader, {from, to}, "the document of shipment " + id));
   auto site = GetSite(state, from, shipment["from_site"].get<std::string>());
   auto characteristic = GetCharacteristic(state, shipment["characteristic"].get<std::string>());
   std::set<std::string> cbs;
@@ -234,10 +220,8 @@ Result<nlohmann::json> Lineage(const Params& params, const std::string& reader,
   } else {
     return InvalidArgument("lineage needs the parameter 'shipment' or 'exit'");
   }
-  if (!parties.contains(reader) && !IsCertificationBody(state, reader)) {
-    return PermissionDenied(
-        "only the parties to these records and certification bodies read their lineage (G4.7)");
-  }
+  MBL_RETURN_IF_ERROR(
+      AuthorizeParties(state, reader, parties, "the lineage of " + subject + " (G4.7)"));
   nlohmann::json steps = nlohmann::json::array();
   nlohmann::json certifications = nlohmann::json::array();
   for (const auto& id : lineage) {
@@ -258,7 +242,7 @@ Result<nlohmann::json> Lineage(const Params& params, const std::string& reader,
 Result<nlohmann::json> Conformity(const Params& params, const std::string& reader,
                                   const StateReader& state, std::int64_t now_ms) {
   MBL_ASSIGN_OR_RETURN(std::string org, Required(params, "org"));
-  MBL_RETURN_IF_ERROR(AuthorizeOwnerOrCb(state, reader, org));
+  MBL_RETURN_IF_ERROR(AuthorizeOrganizationData(state, reader, org, "the credit data"));
   MBL_ASSIGN_OR_RETURN(std::int64_t year, YearParam(state, params, org, now_ms));
   nlohmann::json conservation = nlohmann::json::array();
   bool r6 = true;

@@ -41,7 +41,7 @@ class FakeLedger final : public node::LedgerService {
                      std::function<void()> done) override {
     done();
   }
-  Result<nlohmann::json> GetRecord(const chaincode::RecordId& id) override {
+  Result<nlohmann::json> GetRecord(const chaincode::RecordId& id, const node::Reader&) override {
     return nlohmann::json{{"id", crypto::ToHex(id)}, {"status", "pending"}};
   }
   Result<nlohmann::json> GetRecordOutcome(const chaincode::RecordId& id) override {
@@ -50,7 +50,7 @@ class FakeLedger final : public node::LedgerService {
                           {"height", 1},
                           {"result", {{"accepted", true}}}};
   }
-  Result<nlohmann::json> GetBlock(std::uint64_t height) override {
+  Result<nlohmann::json> GetBlock(std::uint64_t height, const node::Reader&) override {
     if (height > 1) return NotFound("no block " + std::to_string(height));
     return nlohmann::json{{"header", {{"height", height}}}};
   }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
+#include <future>
 #include <utility>
 
 #include "chaincode/record_json.h"
@@ -577,6 +578,207 @@ TEST_F(ApiTest, ConfidentialReadsWithoutAMembersSignatureAre401) {
            "/v1/query/organizations"}) {
     ExpectError(*HttpCall(url_, "GET", target), 401, "unauthenticated");
     ExpectError(*HttpCall(url_, "GET", target, "", &stranger), 401, "unauthenticated");
+  }
+}
+
+// DOMAIN §6: raw reads follow the readers of the queries. The value chain of the worked example
+// in small: the consortium's reference data, a certified lot at the smelter, one shipment to the
+// wire maker and one rejected shipment, each committed through the ledger.
+class ReadersApiTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    StartNode();
+    v1::Record characteristic;
+    characteristic.mutable_characteristic_definition()->set_id("cu-8.0-mix");
+    characteristic.mutable_characteristic_definition()->set_name("Cu 8.0 MIX");
+    characteristic.mutable_characteristic_definition()->set_category(v1::GHG_REDUCED);
+    characteristic_ = Commit(characteristic, "rs", v1::TOP_MANAGEMENT);
+    v1::Record group;
+    group.mutable_product_group_definition()->set_id("cathode");
+    group.mutable_product_group_definition()->set_nature("copper");
+    Commit(group, "rs", v1::TOP_MANAGEMENT);
+    v1::Record accreditation;
+    accreditation.mutable_cb_accreditation()->set_certification_body("cb");
+    accreditation.mutable_cb_accreditation()->add_characteristics("cu-8.0-mix");
+    Commit(accreditation, "rs", v1::TOP_MANAGEMENT);
+    for (const char* org : {"smelter", "wiremaker"}) {
+      v1::Record site;
+      site.mutable_site_definition()->set_site_id("main");
+      site.mutable_site_definition()->set_area_type("site");
+      Commit(site, org, v1::OPERATION_RESPONSIBLE);
+    }
+    v1::Record request;
+    auto* body = request.mutable_certificate_request();
+    body->set_site_id("main");
+    body->set_characteristic("cu-8.0-mix");
+    body->set_product_group("cathode");
+    body->set_input_mass_grams(40'000'000);
+    body->set_characteristic_mass_claimed_grams(10'000'000);
+    body->set_supplier(kSupplier);
+    request_ = Commit(request, "smelter", v1::OPERATION_RESPONSIBLE);
+    v1::Record approve;
+    approve.mutable_certification()->set_request_id(request_);
+    approve.mutable_certification()->set_decision(v1::Certification::APPROVE);
+    approve.mutable_certification()->set_certified_mass_grams(10'000'000);
+    Commit(approve, "cb", v1::EVALUATION_RESPONSIBLE);
+    shipment_ = Commit(Shipment(6'000'000), "smelter", v1::OPERATION_RESPONSIBLE);
+    too_much_ = Commit(Shipment(13'000'000), "smelter", v1::OPERATION_RESPONSIBLE);
+  }
+
+  v1::Record Shipment(std::uint64_t credit_grams) {
+    v1::Record record;
+    auto* body = record.mutable_shipment();
+    body->set_from_site_id("main");
+    body->set_to_org("wiremaker");
+    body->set_to_site_id("main");
+    body->set_characteristic("cu-8.0-mix");
+    body->set_product_group("cathode");
+    body->set_product_mass_grams(12'000'000);
+    body->set_credit_grams(credit_grams);
+    body->set_product_description(kProduct);
+    return record;
+  }
+
+  // Submits through the ledger and waits for the commit; returns the record id.
+  std::string Commit(v1::Record record, const std::string& org, v1::Role role) {
+    record.set_valid_until_ms(testing::WallNowMs() + 60 * 60 * 1000);
+    auto outcomes = ledger_->Submit({fixture_.Sign(record, org, role)});
+    EXPECT_TRUE(outcomes[0].status.ok()) << outcomes[0].status.ToString();
+    std::promise<void> done;
+    ledger_->WhenCommitted({outcomes[0].id}, std::chrono::seconds(10), [&] { done.set_value(); });
+    done.get_future().wait();
+    return crypto::ToHex(outcomes[0].id);
+  }
+
+  tools::HttpReply Read(const std::string& target, const crypto::KeyPair& key) {
+    auto reply = HttpCall(url_, "GET", target, "", &key);
+    EXPECT_TRUE(reply.ok()) << reply.status().ToString();
+    return reply.ok() ? *reply : tools::HttpReply{};
+  }
+  tools::HttpReply ReadAs(const std::string& target, const std::string& org, v1::Role role) {
+    return Read(target, fixture_.Key(org, role));
+  }
+
+  // Content of a record for its readers: the record, its signer and signature, the details.
+  void ExpectContent(const tools::HttpReply& reply, const std::string& type) {
+    ASSERT_EQ(reply.status, 200) << reply.raw;
+    EXPECT_EQ(reply.body["redacted"], false) << reply.raw;
+    EXPECT_EQ(reply.body["type"], type);
+    EXPECT_TRUE(reply.body["record"].contains(type)) << reply.raw;
+    EXPECT_EQ(reply.body["signer"].get<std::string>().size(), 64u) << reply.raw;
+    EXPECT_EQ(reply.body["signature"].get<std::string>().size(), 128u) << reply.raw;
+  }
+  // The view of everyone else: id, type, status and where it is; nothing of its content.
+  void ExpectRedacted(const tools::HttpReply& reply, const std::string& type,
+                      const std::string& status) {
+    ASSERT_EQ(reply.status, 200) << reply.raw;
+    EXPECT_EQ(reply.body["redacted"], true) << reply.raw;
+    EXPECT_EQ(reply.body["type"], type);
+    EXPECT_EQ(reply.body["status"], status);
+    EXPECT_TRUE(reply.body.contains("height") && reply.body.contains("index")) << reply.raw;
+    for (const char* hidden : {"record", "signer", "signature"}) {
+      EXPECT_FALSE(reply.body.contains(hidden)) << hidden << " in " << reply.raw;
+    }
+    EXPECT_FALSE(reply.body["result"].contains("details")) << reply.raw;
+    EXPECT_FALSE(reply.body["result"].contains("message")) << reply.raw;
+    for (const char* secret : {kSupplier, kProduct, "wiremaker", "smelter"}) {
+      EXPECT_EQ(reply.raw.find(secret), std::string::npos) << secret << " in " << reply.raw;
+    }
+  }
+
+  static constexpr const char* kSupplier = "Kankberg mine, contract 4711";
+  static constexpr const char* kProduct = "copper cathode lot 17";
+  std::string characteristic_, request_, shipment_, too_much_;
+};
+
+TEST_F(ReadersApiTest, Section6_ARecordsContentGoesOnlyToItsParties) {
+  const std::string shipment = "/v1/records/" + shipment_;
+  ExpectContent(ReadAs(shipment, "smelter", v1::OPERATION_RESPONSIBLE), "shipment");
+  ExpectContent(ReadAs(shipment, "smelter", v1::TOP_MANAGEMENT), "shipment");  // any of its people
+  auto receiver = ReadAs(shipment, "wiremaker", v1::OPERATION_RESPONSIBLE);
+  ExpectContent(receiver, "shipment");
+  EXPECT_EQ(receiver.body["record"]["shipment"]["product_description"], kProduct);
+  EXPECT_TRUE(receiver.body["result"]["details"].contains("shipment_id")) << receiver.raw;
+  ExpectContent(ReadAs(shipment, "cb", v1::EVALUATION_RESPONSIBLE), "shipment");
+  ExpectRedacted(ReadAs(shipment, "brand", v1::OPERATION_RESPONSIBLE), "shipment", "accepted");
+  ExpectRedacted(ReadAs(shipment, "rs", v1::TOP_MANAGEMENT), "shipment", "accepted");
+
+  // The smelter's certificate request names its supplier: the receiver does not read it.
+  const std::string request = "/v1/records/" + request_;
+  auto own = ReadAs(request, "smelter", v1::OPERATION_RESPONSIBLE);
+  ExpectContent(own, "certificate_request");
+  EXPECT_EQ(own.body["record"]["certificate_request"]["supplier"], kSupplier);
+  ExpectContent(ReadAs(request, "cb", v1::OPERATION_RESPONSIBLE), "certificate_request");
+  for (const char* other : {"wiremaker", "brand", "rs"}) {
+    ExpectRedacted(ReadAs(request, other, v1::OPERATION_RESPONSIBLE), "certificate_request",
+                   "accepted");
+  }
+}
+
+TEST_F(ReadersApiTest, Section6_ARejectedRecordShowsOthersItsRuleButNotItsMessage) {
+  const std::string target = "/v1/records/" + too_much_;
+  auto sender = ReadAs(target, "smelter", v1::OPERATION_RESPONSIBLE);
+  ExpectContent(sender, "shipment");
+  EXPECT_EQ(sender.body["status"], "rejected");
+  const std::string rule = sender.body["result"]["rule"];
+  EXPECT_FALSE(sender.body["result"]["message"].get<std::string>().empty());
+  auto other = ReadAs(target, "brand", v1::OPERATION_RESPONSIBLE);
+  ExpectRedacted(other, "shipment", "rejected");
+  EXPECT_EQ(other.body["result"], (nlohmann::json{{"accepted", false}, {"rule", rule}}));
+}
+
+TEST_F(ReadersApiTest, Section6_GovernanceRecordsGoToEveryMember) {
+  for (const char* org : {"brand", "wiremaker", "smelter", "cb", "rs"}) {
+    ExpectContent(ReadAs("/v1/records/" + characteristic_, org, v1::OPERATION_RESPONSIBLE),
+                  "characteristic_definition");
+  }
+  auto genesis = ReadAs("/v1/blocks/0", "brand", v1::OPERATION_RESPONSIBLE);
+  ASSERT_EQ(genesis.body["records"].size(), 1u) << genesis.raw;
+  EXPECT_EQ(genesis.body["records"][0]["type"], "genesis");
+  EXPECT_EQ(genesis.body["records"][0]["redacted"], false);
+  EXPECT_EQ(genesis.body["records"][0]["accepted"], true) << genesis.raw;
+}
+
+TEST_F(ReadersApiTest, Section6_ABlockShowsForeignRecordsAsIdTypeAndStatusWithItsHeader) {
+  auto located = ReadAs("/v1/records/" + shipment_, "smelter", v1::OPERATION_RESPONSIBLE);
+  const std::uint64_t height = located.body["height"];
+  const std::string target = "/v1/blocks/" + std::to_string(height);
+  auto party = ReadAs(target, "wiremaker", v1::OPERATION_RESPONSIBLE);
+  auto other = ReadAs(target, "brand", v1::OPERATION_RESPONSIBLE);
+  ASSERT_EQ(party.status, 200) << party.raw;
+  ASSERT_EQ(other.status, 200) << other.raw;
+  EXPECT_EQ(party.body["header"], other.body["header"]) << "every member follows the chain";
+  EXPECT_EQ(party.body["certificate"], other.body["certificate"]);
+  const nlohmann::json* seen = nullptr;
+  for (const auto& entry : other.body["records"]) {
+    if (entry["id"] == shipment_) seen = &entry;
+  }
+  ASSERT_NE(seen, nullptr) << other.raw;
+  EXPECT_EQ(*seen, (nlohmann::json{{"id", shipment_},
+                                   {"type", "shipment"},
+                                   {"status", "accepted"},
+                                   {"accepted", true},
+                                   {"redacted", true}}));
+  for (const char* secret : {kProduct, "wiremaker", "smelter"}) {
+    EXPECT_EQ(other.raw.find(secret), std::string::npos) << secret << " in " << other.raw;
+  }
+  bool detailed = false;
+  for (const auto& entry : party.body["records"]) {
+    if (entry["id"] == shipment_) detailed = entry["details"].contains("shipment_id");
+  }
+  EXPECT_TRUE(detailed) << party.raw;
+
+  // Hashes link the blocks for a member who reads no record of them.
+  auto parent = ReadAs("/v1/blocks/" + std::to_string(height - 1), "brand", v1::TOP_MANAGEMENT);
+  EXPECT_EQ(other.body["header"]["parent_hash"], parent.body["header"]["hash"]);
+}
+
+TEST_F(ReadersApiTest, Section6_KeysOfNoMembersPersonReadNothing) {
+  auto stranger = crypto::KeyPair::Generate();
+  for (const std::string& target : {"/v1/records/" + shipment_, "/v1/records/" + characteristic_,
+                                    std::string("/v1/blocks/1")}) {
+    ExpectError(Read(target, stranger), 401, "unauthenticated");
+    ExpectError(Read(target, fixture_.validator_key()), 401, "unauthenticated");
   }
 }
 

@@ -28,7 +28,7 @@ class LedgerTest : public ::testing::Test {
     std::promise<void> done;
     ledger.WhenCommitted({outcomes[0].id}, std::chrono::seconds(10), [&] { done.set_value(); });
     done.get_future().wait();
-    return ledger.GetRecord(outcomes[0].id).value();
+    return ledger.GetRecord(outcomes[0].id, testing::ReaderOf(fixture_, "smelter")).value();
   }
 
   TempDir dir_;
@@ -50,7 +50,8 @@ TEST_F(LedgerTest, CommitsGenesisThenRecordsAndKeepsThemAcrossRestart) {
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
   EXPECT_EQ((*reopened)->store().tip().height, 1u);
   auto id = crypto::FixedFromHex<32>(id_hex, "id");
-  EXPECT_EQ((*reopened)->GetRecord(*id).value()["status"], "accepted");
+  EXPECT_EQ((*reopened)->GetRecord(*id, testing::ReaderOf(fixture_, "smelter")).value()["status"],
+            "accepted");
   EXPECT_TRUE((*reopened)->store().CheckIntegrity().ok());
 }
 
@@ -147,15 +148,17 @@ TEST_F(LedgerTest, ABatchIsAdmittedAsItsRecordsOneByOneInOrder) {
   (*ledger)->WhenCommitted({outcomes[1].id, outcomes[3].id}, std::chrono::seconds(10),
                            [&] { done.set_value(); });
   done.get_future().wait();
-  nlohmann::json first = (*ledger)->GetRecord(outcomes[1].id).value();
-  nlohmann::json second = (*ledger)->GetRecord(outcomes[3].id).value();
+  const Reader smelter = testing::ReaderOf(fixture_, "smelter");
+  nlohmann::json first = (*ledger)->GetRecord(outcomes[1].id, smelter).value();
+  nlohmann::json second = (*ledger)->GetRecord(outcomes[3].id, smelter).value();
   EXPECT_EQ(first["status"], "accepted");
   EXPECT_EQ(second["status"], "accepted");
   EXPECT_LT(
       std::make_pair(first["height"].get<std::uint64_t>(), first["index"].get<std::uint32_t>()),
       std::make_pair(second["height"].get<std::uint64_t>(), second["index"].get<std::uint32_t>()))
       << "ordered as submitted";
-  EXPECT_FALSE((*ledger)->GetRecord(outcomes[2].id).ok()) << "a refused record is not stored";
+  EXPECT_FALSE((*ledger)->GetRecord(outcomes[2].id, smelter).ok())
+      << "a refused record is not stored";
 }
 
 TEST_F(LedgerTest, RecordBrokenByARuleIsCommittedAsRejectedWithItsRule) {

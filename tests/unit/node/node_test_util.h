@@ -48,6 +48,12 @@ inline chaincode::SignedRecord SiteRecord(test_support::LedgerFixture& fixture,
   return fixture.Sign(record, "smelter", role);
 }
 
+// A signed reader as the node identifies it: a person of `org` with `role` (node/ledger_service.h).
+inline Reader ReaderOf(const test_support::LedgerFixture& fixture, const std::string& org,
+                       v1::Role role = v1::OPERATION_RESPONSIBLE) {
+  return Reader{fixture.Key(org, role).public_key, org, {chaincode::RoleName(role)}};
+}
+
 // Opens a ledger for the fixture's genesis and validator key, cutting blocks every 5 ms.
 inline Result<std::unique_ptr<Ledger>> OpenTestLedger(const test_support::LedgerFixture& fixture,
                                                       const std::filesystem::path& data_dir) {
