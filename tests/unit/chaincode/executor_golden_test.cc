@@ -279,8 +279,8 @@ TEST(ExecutorGoldenTest, ScenariosOneRecordPerBlock) {
   RunScenarios(ledger, 1);
   EXPECT_EQ(ledger.Summary(),
             "178 records, 153 accepted, digest "
-            "e84ce05ab74f4dfa5c48330097b402820d758dcf4279e031296d112f4e32dc81, "
-            "state root 21f48e531e7d1ee54601f890846f53db16f1b01e95233191ac7be1fe242a681a");
+            "47ad206c0dac48d8a7069d7f1a19d47be49383310e769fab997599a5ebd9d098, "
+            "state root 0855b3a27d5ae7ff8b43ad98c731c6bc39500d2ba59cfb802d156002ded4009f");
 }
 
 TEST(ExecutorGoldenTest, ScenariosManyRecordsPerBlock) {
@@ -290,8 +290,8 @@ TEST(ExecutorGoldenTest, ScenariosManyRecordsPerBlock) {
   RunScenarios(ledger, 7);
   EXPECT_EQ(ledger.Summary(),
             "178 records, 153 accepted, digest "
-            "ca9f40d4d5ae20404c4c628d925ffc059aca8223de5b748587ed1e905a12dd84, "
-            "state root 606a0eba5ab506d235b8df17e47e1acf3ca5a342d1dacc50c40685d880529c01");
+            "6205160307cfbb3a922cf38d39255a992e977f141a9cfa2636a47c51685cb011, "
+            "state root 3c35e0bc038eea899f1f2b76c8a144ecff40290388c103a64d2033ed953cfd87");
 }
 
 TEST(ExecutorGoldenTest, ScenariosAllInOneBlockEach) {
@@ -299,8 +299,8 @@ TEST(ExecutorGoldenTest, ScenariosAllInOneBlockEach) {
   RunScenarios(ledger, 1000);
   EXPECT_EQ(ledger.Summary(),
             "178 records, 153 accepted, digest "
-            "a99655b57145668354b35e80048da957c7cd7b6c34f258849c0124704a3d1b63, "
-            "state root d858eabcd2a912afd749f9c3c938df9452b5b9ff70b71c1ed2809df746a5a921");
+            "685998bb73dc5661ac176d3c4f93a18d14495158491e0942228edfda357ce065, "
+            "state root a5b73d850e5ef27104d62ffd979885f0f9e65f08f149eab14117843e72396ef8");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -771,20 +771,20 @@ std::string RunRandom(std::uint64_t seed, int blocks) {
 TEST(ExecutorGoldenTest, RandomRecordsSeed1) {
   EXPECT_EQ(RunRandom(1, 150),
             "2385 records, 663 accepted, digest "
-            "ffa8a38ba56c1beb4bd0e0deb0119ab3ed755c87f365e1685d1ce68463a7ab32, "
-            "state root 6ed69f577b101faa76065f86fb21694b3064b460cfb77860d3217d74fa37a691");
+            "0c7887a274e75a6dcba4a1e5c580cae2e4b5ae4a822fcaf5af3926b54c7b0998, "
+            "state root e382419e00fa67b61da4eb867312b5fae1cc66b89c8b212ac4962674765ce374");
 }
 TEST(ExecutorGoldenTest, RandomRecordsSeed2) {
   EXPECT_EQ(RunRandom(2, 150),
             "1901 records, 473 accepted, digest "
-            "5493215d686084bbb37e02502e534c5d31a946a8ff0de0abefc7ef3c0891aa47, "
-            "state root f159b4c03b6aadf3336a4fb3be10773206964bbe45338b43df606b5e260fee1a");
+            "66897dbba72db8df27047c35c8098f3b0bddfb80fa7f079148a479759630a233, "
+            "state root 6fab5c88ef804b102e09fbf19cff6b7782719e89c5ecd62cf729fc75d7c8a7a7");
 }
 TEST(ExecutorGoldenTest, RandomRecordsSeed3) {
   EXPECT_EQ(RunRandom(3, 150),
             "2963 records, 927 accepted, digest "
-            "4d5f3262aee47d9e9f9623032486ecef6c09b8925283254b5adbc45d1d037c98, "
-            "state root 5725d697ae488267c6ec3b5b7ae6137015530e7e02e415b3a526a808b26d896a");
+            "cdc12e6355662e57d04f436fd5669e31a5dbf3d84c4760136a5841de14ab8931, "
+            "state root 371dc8930c67f470eb6e35edd3151d47eb10fb21d83ee0df879f670e3fbfe3ff");
 }
 
 // ---------------------------------------------------------------------------------------------
