@@ -6,22 +6,15 @@
 #include "chaincode/epochs.h"
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
+#include "tests/support/chaincode_expect.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace mbl::chaincode {
 namespace {
 
+using test_support::DomainState;
+using test_support::ExpectRejected;
 using test_support::LedgerFixture;
-
-// Everything except the bookkeeping of used record ids ("r/"): what a rejection must not touch.
-std::map<std::string, std::string> DomainState(const MemoryState& state) {
-  std::map<std::string, std::string> entries;
-  state.Scan("", [&](std::string_view key, std::string_view value) {
-    if (!key.starts_with("r/")) entries.emplace(key, value);
-    return true;
-  });
-  return entries;
-}
 
 v1::Record Characteristic(const std::string& id, v1::CharacteristicCategory category) {
   v1::Record record;
@@ -58,14 +51,6 @@ v1::Record Site(const std::string& id) {
   site->set_area_type("site");
   site->set_physical_presence_possible(true);
   return record;
-}
-
-void ExpectRejected(const RecordResult& result, const std::string& rule,
-                    const std::string& message_part) {
-  EXPECT_FALSE(result.accepted);
-  EXPECT_EQ(result.rejection.rule, rule) << result.rejection.message;
-  EXPECT_NE(result.rejection.message.find(message_part), std::string::npos)
-      << result.rejection.message;
 }
 
 TEST(Genesis, T1_CreatesMembersKeysAndValidators) {

@@ -9,11 +9,13 @@
 #include "chaincode/epochs.h"
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
+#include "tests/support/chaincode_expect.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace mbl::chaincode {
 namespace {
 
+using test_support::ExpectRejected;
 using test_support::kGenesisTimeMs;
 using test_support::LedgerFixture;
 
@@ -64,14 +66,6 @@ std::unique_ptr<GenesisRun> RunGenesis(const crypto::KeyPair& top, const std::st
   run->result = block.results.at(0);
   run->state.Apply(std::move(block.writes));
   return run;
-}
-
-void ExpectRejected(const RecordResult& result, const std::string& rule,
-                    const std::string& message_part) {
-  EXPECT_FALSE(result.accepted);
-  EXPECT_EQ(result.rejection.rule, rule) << result.rejection.message;
-  EXPECT_NE(result.rejection.message.find(message_part), std::string::npos)
-      << result.rejection.message;
 }
 
 TEST(Genesis, T1_OneValidatorKeyInTwoSpellingsIsRefused) {

@@ -6,21 +6,14 @@
 #include "base/limits.h"
 #include "chaincode/registry.h"
 #include "chaincode/text_rules.h"
+#include "tests/support/chaincode_expect.h"
 #include "tests/support/ledger_fixture.h"
 
 namespace mbl::chaincode {
 namespace {
 
+using test_support::DomainState;
 using test_support::LedgerFixture;
-
-std::map<std::string, std::string> DomainState(const MemoryState& state) {
-  std::map<std::string, std::string> entries;
-  state.Scan("", [&](std::string_view key, std::string_view value) {
-    if (!key.starts_with("r/")) entries.emplace(key, value);
-    return true;
-  });
-  return entries;
-}
 
 TEST(TextRules, ValidTextInAnyScriptIsAllowed) {
   for (const char* text : {"", "Kopparverket Skellefteå", "銅", "Rönnskär/Boliden AB", "Медь",
