@@ -133,15 +133,20 @@ Result<NodeConfig> ParseConfig(std::string_view json_text, const std::filesystem
   return config;
 }
 
-Result<NodeConfig> LoadConfig(const std::filesystem::path& path) {
+Result<std::string> ReadConfigFile(const std::filesystem::path& path, std::string_view what) {
   std::ifstream in(path);
-  if (!in) return NotFound("cannot open config file " + path.string());
+  if (!in) return NotFound("cannot open " + std::string(what) + " file " + path.string());
   std::ostringstream text;
   text << in.rdbuf();
   if (text.str().size() > limits::kConfigFileBytesMax) {
-    return InvalidArgument("config file " + path.string() + " is too large");
+    return InvalidArgument(std::string(what) + " file " + path.string() + " is too large");
   }
-  auto config = ParseConfig(text.str(), std::filesystem::absolute(path).parent_path());
+  return text.str();
+}
+
+Result<NodeConfig> LoadConfig(const std::filesystem::path& path) {
+  MBL_ASSIGN_OR_RETURN(std::string text, ReadConfigFile(path, "config"));
+  auto config = ParseConfig(text, std::filesystem::absolute(path).parent_path());
   if (!config.ok()) return config.status().WithContext(path.string());
   return config;
 }

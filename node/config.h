@@ -34,6 +34,10 @@ struct NodeConfig {
   std::int64_t clock_allowance_ms = 5000;  // how far ahead of our clock a proposal's time may be
 };
 
+// The text of one of the node's configuration files (`what`: "config", "recognized ledgers"),
+// at most limits::kConfigFileBytesMax bytes; errors name the file.
+Result<std::string> ReadConfigFile(const std::filesystem::path& path, std::string_view what);
+
 // Relative paths in the file are resolved against the file's directory.
 Result<NodeConfig> LoadConfig(const std::filesystem::path& path);
 Result<NodeConfig> ParseConfig(std::string_view json_text, const std::filesystem::path& base_dir);

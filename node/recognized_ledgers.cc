@@ -1,12 +1,12 @@
 #include "node/recognized_ledgers.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "base/check.h"
 #include "base/limits.h"
+#include "chaincode/text_rules.h"
+#include "node/config.h"
 #include "node/verify_page.h"
 
 namespace mbl::node {
@@ -24,25 +24,10 @@ bool IsLowerHexKey(const std::string& text) {
   return true;
 }
 
-// Shown to consumers: printable text only (no C0/C1 controls, no bidirectional overrides).
+// Shown to consumers: ledger text (chaincode/text_rules.h), of bounded length.
 bool IsPlainText(const std::string& text) {
-  if (text.empty() || text.size() > limits::kRecognizedLedgerNameBytesMax) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte < 0x20 || byte == 0x7f) return false;
-    if (byte == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
-      return false;  // U+0080..U+009F
-    }
-    if (byte == 0xe2 && i + 2 < text.size()) {
-      const auto second = static_cast<unsigned char>(text[i + 1]);
-      const auto third = static_cast<unsigned char>(text[i + 2]);
-      if ((second == 0x80 && third >= 0xaa && third <= 0xae) ||  // U+202A..U+202E
-          (second == 0x81 && third >= 0xa6 && third <= 0xa9)) {  // U+2066..U+2069
-        return false;
-      }
-    }
-  }
-  return true;
+  return !text.empty() && text.size() <= limits::kRecognizedLedgerNameBytesMax &&
+         !chaincode::FindTextFault(text);
 }
 
 }  // namespace
@@ -93,14 +78,8 @@ Result<std::string> ParseRecognizedLedgers(std::string_view json_text) {
 }
 
 Result<std::string> LoadRecognizedLedgers(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) return NotFound("cannot open recognized ledgers file " + file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > limits::kConfigFileBytesMax) {
-    return InvalidArgument("recognized ledgers file " + file.string() + " is too large");
-  }
-  auto parsed = ParseRecognizedLedgers(text.str());
+  MBL_ASSIGN_OR_RETURN(std::string text, ReadConfigFile(file, "recognized ledgers"));
+  auto parsed = ParseRecognizedLedgers(text);
   if (!parsed.ok()) return parsed.status().WithContext(file.string());
   return parsed;
 }

@@ -44,29 +44,34 @@ Result<nlohmann::json> FetchBundle(const std::string& node, const std::string& c
   return reply->body["proof"];
 }
 
+// The positional word as an exit code to ask --node about, when it is not a file by that name.
+std::optional<std::string> CodeToFetch(const Args& args) {
+  const std::string& what = args.positional()[0];
+  if (!args.Has("node") && std::filesystem::exists(what)) return std::nullopt;
+  auto code = chaincode::NormalizeExitCode(what);
+  if (!code.ok()) return std::nullopt;
+  return *code;
+}
+
 // The exit code the bundle must prove: the one asked of the node, or --code for a file.
 std::optional<std::string> AskedCode(const Args& args) {
   if (args.Has("code")) return args.Get("code", "");
-  const std::string& what = args.positional()[0];
-  const bool is_file = !args.Has("node") && std::filesystem::exists(what);
-  if (!is_file && chaincode::NormalizeExitCode(what).ok()) return what;
-  return std::nullopt;
+  return CodeToFetch(args);
 }
 
 // A file when one exists by that name; otherwise an exit code, asked of --node (default
 // 127.0.0.1:7700). Anything else is a file that cannot be read.
 Result<nlohmann::json> LoadBundle(const Args& args, std::optional<std::uint64_t> known_height) {
   const std::string& what = args.positional()[0];
-  const bool is_file = !args.Has("node") && std::filesystem::exists(what);
-  if (!is_file) {
-    auto code = chaincode::NormalizeExitCode(what);
-    if (code.ok())
-      return FetchBundle(args.Get("node", "http://127.0.0.1:7700"), *code, known_height);
-    if (args.Has("node")) {
-      return NotVerified("unreadable",
-                         "'" + what + "' is not an exit code (" + code.status().message() + ")");
-    }
+  if (auto code = CodeToFetch(args)) {
+    return FetchBundle(args.Get("node", "http://127.0.0.1:7700"), *code, known_height);
   }
+  if (args.Has("node")) {
+    return NotVerified("unreadable", "'" + what + "' is not an exit code (" +
+                                         chaincode::NormalizeExitCode(what).status().message() +
+                                         ")");
+  }
+  const bool is_file = std::filesystem::exists(what);
   auto file = ReadJsonFile(what);
   if (!file.ok()) {
     return NotVerified("unreadable", file.status().message() +
