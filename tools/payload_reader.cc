@@ -259,7 +259,6 @@ Result<GenesisView> ReadGenesisPayload(std::string_view payload) {
   MBL_RETURN_IF_ERROR(CheckKnown(fields, kKnown, kWhat));
   GenesisView view;
   std::set<std::string> organization_ids;
-  std::vector<std::string> written;  // validator keys as written, for the ledger's order
   std::set<std::string> distinct;
   for (const Field& field : fields) {
     if (field.number == 3) {
@@ -278,15 +277,11 @@ Result<GenesisView> ReadGenesisPayload(std::string_view payload) {
       if (!distinct.insert(lower).second) {
         return Refuse(kValidator, "key " + lower + " is listed twice");
       }
-      written.push_back(std::move(key));
     }
   }
-  if (written.empty()) return Refuse(kWhat, "it names no validator");
-  std::sort(written.begin(), written.end());
-  for (const std::string& key : written) {
-    MBL_ASSIGN_OR_RETURN(std::string lower, HexKey(key, "genesis validator"));
-    view.validators.push_back(std::move(lower));
-  }
+  if (distinct.empty()) return Refuse(kWhat, "it names no validator");
+  // The ledger stores keys in lower case and indexes validators in the order of its state keys.
+  view.validators.assign(distinct.begin(), distinct.end());
   return view;
 }
 
