@@ -20,8 +20,8 @@ std::string Text(std::uint64_t value) { return std::to_string(value); }
 
 }  // namespace
 
-BftHost::BftHost(Store& store, Mempool& mempool, BftHostOptions options)
-    : store_(store), mempool_(mempool), options_(std::move(options)) {
+BftHost::BftHost(Store& store, Mempool& mempool, Committer& committer, BftHostOptions options)
+    : store_(store), mempool_(mempool), committer_(committer), options_(std::move(options)) {
   auto root = ReadCommitted(store_.tip().height);
   MBL_CHECK_MSG(root.has_value(), "the committed tip at height " + Text(store_.tip().height) +
                                       " has no readable BFT certificate");
@@ -175,8 +175,7 @@ Result<bool> BftHost::EnsureExecuted(const consensus::Block& block) {
   return it->second.starts_epoch;
 }
 
-Result<std::vector<chaincode::RecordId>> BftHost::Commit(
-    const consensus::CommittedBlock& committed) {
+Status BftHost::Commit(const consensus::CommittedBlock& committed) {
   const consensus::Block& block = committed.block;
   MBL_RETURN_IF_ERROR(EnsureExecuted(block).status());
   Speculative& speculative = speculative_.at(block.id);
@@ -184,33 +183,19 @@ Result<std::vector<chaincode::RecordId>> BftHost::Commit(
                     speculative.execution.results_root == block.execution.results_root,
                 "committed block at height " + Text(block.height) +
                     " executes differently on this node (non-determinism or more than f faults)");
-  const Tip tip = store_.tip();
-  MBL_CHECK_EQ(block.height, tip.height + 1);
-  Block stored;
-  stored.header.height = block.height;
-  stored.header.parent_hash = tip.hash;
-  stored.header.time_ms = block.time_ms;
-  stored.header.record_count = static_cast<std::uint32_t>(speculative.records.size());
-  stored.header.records_root = RecordsRoot(speculative.records);
-  stored.header.results_root = speculative.execution.results_root;
-  stored.header.state_root = speculative.execution.state_root;
-  if (block.author < options_.validators.size()) {
-    stored.header.proposer = options_.validators[block.author];
-  }
-  stored.certificate = EncodeBftCertificate({block.round, block.author, committed.qc});
-  stored.records = std::move(speculative.records);
-  if (Status status = store_.CommitBlock(stored, speculative.execution); !status.ok()) {
-    speculative.records = std::move(stored.records);  // kept for the retry (node/bft_orderer.cc)
-    return status;
-  }
-
-  std::vector<chaincode::RecordId> ids;
-  ids.reserve(speculative.execution.results.size());
-  for (const auto& result : speculative.execution.results) ids.push_back(result.record_id);
+  MBL_CHECK_EQ(block.height, store_.tip().height + 1);
+  const crypto::PublicKey proposer = block.author < options_.validators.size()
+                                         ? options_.validators[block.author]
+                                         : crypto::PublicKey{};
+  // On a storage error the records stay here for the retry (node/bft_orderer.cc).
+  MBL_RETURN_IF_ERROR(committer_.Commit(
+      speculative.records, block.time_ms, speculative.execution, proposer, [&](const BlockHeader&) {
+        return EncodeBftCertificate({block.round, block.author, committed.qc});
+      }));
   committed_id_ = block.id;
   std::erase_if(speculative_,
                 [&](const auto& entry) { return entry.second.height <= block.height; });
-  return ids;
+  return Status::Ok();
 }
 
 }  // namespace mbl::node

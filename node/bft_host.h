@@ -13,6 +13,7 @@
 #include "consensus/core.h"
 #include "consensus/interfaces.h"
 #include "consensus/types.h"
+#include "node/committer.h"
 #include "node/mempool.h"
 #include "node/orderer.h"
 #include "node/store.h"
@@ -36,7 +37,7 @@ class BftHost final : public consensus::Executor,
                       public consensus::CommittedBlockReader {
  public:
   // `store` holds at least the epoch's root block; its tip is the committed root.
-  BftHost(Store& store, Mempool& mempool, BftHostOptions options);
+  BftHost(Store& store, Mempool& mempool, Committer& committer, BftHostOptions options);
 
   Result<consensus::ExecutionResult> Execute(const consensus::Block& block,
                                              const consensus::ExecutionResult& parent) override;
@@ -47,9 +48,9 @@ class BftHost final : public consensus::Executor,
   // Executes `block` (on the store's tip) unless it was already; true when it changes the
   // validator set, i.e. ends the epoch once committed.
   Result<bool> EnsureExecuted(const consensus::Block& block);
-  // Stores a block the core committed, with its certifying QC, in one synced batch. Returns the
-  // ids of its records. Blocks arrive in height order, each extending the store's tip.
-  Result<std::vector<chaincode::RecordId>> Commit(const consensus::CommittedBlock& committed);
+  // Stores a block the core committed, with its certifying QC, through the committer (one synced
+  // batch). Blocks arrive in height order, each extending the store's tip.
+  Status Commit(const consensus::CommittedBlock& committed);
 
   // The genesis of this epoch's consensus.
   consensus::Genesis genesis() const { return options_.root; }
@@ -72,6 +73,7 @@ class BftHost final : public consensus::Executor,
 
   Store& store_;
   Mempool& mempool_;
+  Committer& committer_;
   const BftHostOptions options_;
   consensus::BlockId committed_id_{};  // the consensus id of the store's tip
   std::map<consensus::BlockId, Speculative> speculative_;

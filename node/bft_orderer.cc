@@ -81,21 +81,20 @@ constexpr auto kNoticeInterval = std::chrono::milliseconds(500);
 
 }  // namespace
 
-BftOrderer::BftOrderer(Store& store, Mempool& mempool, crypto::KeyPair key,
-                       BftOrdererOptions options, CommittedFn on_committed)
+BftOrderer::BftOrderer(Store& store, Mempool& mempool, Committer& committer, crypto::KeyPair key,
+                       BftOrdererOptions options)
     : store_(store),
       mempool_(mempool),
+      committer_(committer),
       key_(std::move(key)),
       options_(std::move(options)),
-      on_committed_(std::move(on_committed)),
       signer_(key_) {}
 
 Result<std::unique_ptr<BftOrderer>> BftOrderer::Start(Store& store, Mempool& mempool,
-                                                      crypto::KeyPair key,
-                                                      BftOrdererOptions options,
-                                                      CommittedFn on_committed) {
+                                                      Committer& committer, crypto::KeyPair key,
+                                                      BftOrdererOptions options) {
   std::unique_ptr<BftOrderer> orderer(
-      new BftOrderer(store, mempool, std::move(key), std::move(options), std::move(on_committed)));
+      new BftOrderer(store, mempool, committer, std::move(key), std::move(options)));
   MBL_RETURN_IF_ERROR(orderer->BeginEpoch());
   BftOrderer& self = *orderer;
   self.thread_ = std::thread([&self] { self.Run(); });
@@ -130,7 +129,7 @@ Status BftOrderer::BeginEpoch() {
   BftHostOptions host = options_.host;
   host.validators = epoch_.keys();
   host.root = epoch_.genesis;
-  host_ = std::make_unique<BftHost>(store_, mempool_, host);
+  host_ = std::make_unique<BftHost>(store_, mempool_, committer_, host);
 
   if (new_epoch) {
     if (previous_epoch != epoch_.number && epoch_.number > 0) {
@@ -549,16 +548,13 @@ Status BftOrderer::CommitOne(const consensus::CommittedBlock& block,
     // how it got there.
     MBL_RETURN_IF_ERROR(PutEpochEnd(store_, epoch_.number, end_proof()).WithContext(where));
   }
-  auto ids = host_->Commit(block);
-  if (!ids.ok()) return ids.status().WithContext(where);
+  MBL_RETURN_IF_ERROR(host_->Commit(block).WithContext(where));
   {
     std::lock_guard lock(mutex_);
     ++status_.blocks_committed;
     status_.commit_write_seconds_total += SecondsSince(start);
     status_.committed_height = block.block.height;
   }
-  mempool_.Remove(*ids);
-  on_committed_(*ids);
   if (ends_epoch) {
     Log(LogLevel::kInfo, "epoch_ended", {{"epoch", epoch_.number}, {"height", block.block.height}});
     epoch_ended_ = true;

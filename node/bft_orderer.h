@@ -18,6 +18,7 @@
 
 #include "consensus/core.h"
 #include "node/bft_host.h"
+#include "node/committer.h"
 #include "node/epoch.h"
 #include "node/mempool.h"
 #include "node/store.h"
@@ -108,14 +109,12 @@ struct BftStatus {
 
 class BftOrderer {
  public:
-  // Told, on the ordering thread, the ids of the records each committed block holds.
-  using CommittedFn = std::function<void(const std::vector<chaincode::RecordId>& ids)>;
-
   // Reads the epoch from `store`, recovers its safety data and voted blocks, makes the network
-  // and starts the ordering thread.
+  // and starts the ordering thread. Committed blocks go through `committer` (on the ordering
+  // thread), which writes them to `store`.
   static Result<std::unique_ptr<BftOrderer>> Start(Store& store, Mempool& mempool,
-                                                   crypto::KeyPair key, BftOrdererOptions options,
-                                                   CommittedFn on_committed);
+                                                   Committer& committer, crypto::KeyPair key,
+                                                   BftOrdererOptions options);
   ~BftOrderer();
   // Returns after the block being committed, if any, is durable, and the network is closed: no
   // frame arrives after it. Idempotent.
@@ -135,8 +134,8 @@ class BftOrderer {
     bool payload_ready = false;
   };
 
-  BftOrderer(Store& store, Mempool& mempool, crypto::KeyPair key, BftOrdererOptions options,
-             CommittedFn on_committed);
+  BftOrderer(Store& store, Mempool& mempool, Committer& committer, crypto::KeyPair key,
+             BftOrdererOptions options);
   // (Re)builds the epoch's host, core and, when the epoch changed, network from the store.
   Status BeginEpoch();
   void OnFrame(std::uint64_t generation, std::uint32_t from, std::string frame);
@@ -163,9 +162,9 @@ class BftOrderer {
 
   Store& store_;
   Mempool& mempool_;
+  Committer& committer_;
   crypto::KeyPair key_;
   const BftOrdererOptions options_;
-  CommittedFn on_committed_;
   consensus::KeyPairSigner signer_;
 
   // The epoch: all of it the ordering thread's, except network_ (also under network_mutex_).

@@ -120,6 +120,13 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options, crypto::KeyP
   std::unique_ptr<Ledger> ledger(new Ledger(std::move(options), std::move(node_key)));
   MBL_ASSIGN_OR_RETURN(ledger->store_, Store::Open(ledger->options_.data_dir));
   MBL_RETURN_IF_ERROR(ledger->store_->CheckIntegrity().WithContext("integrity check"));
+  ledger->mempool_ = std::make_unique<Mempool>(ledger->options_.mempool_records_max,
+                                               ledger->options_.mempool_bytes_max);
+  ledger->committer_ = std::make_unique<Committer>(
+      *ledger->store_, *ledger->mempool_,
+      [self = ledger.get()](const std::vector<chaincode::RecordId>& ids) {
+        self->OnCommitted(ids);
+      });
   MBL_RETURN_IF_ERROR(ledger->CommitGenesisOrCheck());
   ledger->genesis_json_ = chaincode::EnvelopeToJson(ledger->options_.genesis).dump();
   ledger->chain_id_hex_ =
@@ -147,7 +154,6 @@ Status Ledger::StartOrdering() {
   }
   std::copy(chain->chain_id.begin(), chain->chain_id.end(), chain_id.begin());
   MBL_ASSIGN_OR_RETURN(EpochSetup epoch, ReadEpochSetup(*store_, chain_id, node_key_.public_key));
-  mempool_ = std::make_unique<Mempool>(options_.mempool_records_max, options_.mempool_bytes_max);
   if (epoch.validators.size() > 1) return StartBftOrdering(chain_id);
   if (!epoch.self) {
     return FailedPrecondition(
@@ -178,10 +184,9 @@ Status Ledger::StartBftOrdering(const crypto::Hash256& chain_id) {
     OnPeerRecords(from, records);
   };
   MBL_ASSIGN_OR_RETURN(
-      bft_, BftOrderer::Start(
-                *store_, *mempool_, crypto::KeyPair::FromSeed(node_key_.secret_key.seed()),
-                std::move(bft),
-                [this](const std::vector<chaincode::RecordId>& ids) { OnBftCommitted(ids); }));
+      bft_,
+      BftOrderer::Start(*store_, *mempool_, *committer_,
+                        crypto::KeyPair::FromSeed(node_key_.secret_key.seed()), std::move(bft)));
   bft_ready_ = bft_.get();
   return Status::Ok();
 }
@@ -206,7 +211,7 @@ void Ledger::OnPeerRecords(std::uint32_t from, std::string_view frame_body) {
   if (added) bft->PayloadReady();
 }
 
-void Ledger::OnBftCommitted(const std::vector<chaincode::RecordId>& ids) {
+void Ledger::OnCommitted(const std::vector<chaincode::RecordId>& ids) {
   last_commit_ms_ = Now();
   NotifyCommitted(ids);
 }
@@ -282,37 +287,18 @@ Status Ledger::CommitGenesisOrCheck() {
 Status Ledger::CommitBlock(std::vector<chaincode::SignedRecord> records, std::int64_t time_ms,
                            bool genesis) {
   Tip tip = store_->tip();
-  Block block;
-  block.header.height = tip.empty ? 0 : tip.height + 1;
-  block.header.parent_hash = tip.empty ? crypto::Hash256{} : tip.hash;
-  block.header.time_ms = time_ms;
+  const std::uint64_t height = tip.empty ? 0 : tip.height + 1;
   auto snapshot = store_->Snapshot();
   chaincode::BlockExecution execution =
-      chaincode::ExecuteBlock(records, *snapshot, {block.header.height, time_ms}, tip.state_root);
-  block.header.record_count = static_cast<std::uint32_t>(records.size());
-  block.header.records_root = RecordsRoot(records);
-  block.header.results_root = execution.results_root;
-  block.header.state_root = execution.state_root;
+      chaincode::ExecuteBlock(records, *snapshot, {height, time_ms}, tip.state_root);
   // Block 0 is the same on every node: no proposer, no certificate (it is trusted by config).
-  if (!genesis) {
-    block.header.proposer = node_key_.public_key;
-    block.certificate = SignBlock(block.header, node_key_);
-  }
-  block.records = std::move(records);
-  MBL_RETURN_IF_ERROR(store_->CommitBlock(block, execution));
-  last_commit_ms_ = Now();
-  std::size_t accepted = 0;
-  for (const auto& result : execution.results) accepted += result.accepted ? 1 : 0;
-  Log(LogLevel::kDebug, "block_committed",
-      {{"height", block.header.height}, {"records", block.records.size()}, {"accepted", accepted}});
-  return Status::Ok();
+  if (genesis) return committer_->Commit(records, time_ms, execution, {}, nullptr);
+  return committer_->Commit(
+      records, time_ms, execution, node_key_.public_key,
+      [this](const BlockHeader& header) { return SignBlock(header, node_key_); });
 }
 
 Status Ledger::CommitBatch(const OrderedBatch& batch) {
-  std::vector<chaincode::RecordId> ids;
-  ids.reserve(batch.records.size());
-  for (const auto& record : batch.records)
-    ids.push_back(chaincode::ComputeRecordId(record.payload));
   const bool retry = !SingleNodeCommitError().ok();
   if (retry) {  // let RocksDB resume background work first
     if (Status resumed = store_->RecoverFromWriteError(); !resumed.ok()) {
@@ -338,8 +324,6 @@ Status Ledger::CommitBatch(const OrderedBatch& batch) {
     std::lock_guard lock(commit_error_mutex_);
     commit_error_ = Status::Ok();
   }
-  mempool_->Release(ids);
-  NotifyCommitted(ids);
   return Status::Ok();
 }
 

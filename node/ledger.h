@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "node/bft_orderer.h"
+#include "node/committer.h"
 #include "node/exit_proof.h"
 #include "node/ledger_service.h"
 #include "node/mempool.h"
@@ -73,7 +74,8 @@ class Ledger final : public LedgerService {
   Status StartOrdering();
   Status StartBftOrdering(const crypto::Hash256& chain_id);
   void OnPeerRecords(std::uint32_t from, std::string_view frame_body);
-  void OnBftCommitted(const std::vector<chaincode::RecordId>& ids);
+  // Every committed block, N = 1 and BFT alike (node/committer.h).
+  void OnCommitted(const std::vector<chaincode::RecordId>& ids);
   Status OrderingHealth() const;
   Status SingleNodeCommitError() const;
   nlohmann::json ConsensusHealth() const;
@@ -100,6 +102,7 @@ class Ledger final : public LedgerService {
   crypto::KeyPair node_key_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Mempool> mempool_;
+  std::unique_ptr<Committer> committer_;         // the one commit path
   std::unique_ptr<SingleNodeOrderer> orderer_;   // N = 1
   std::unique_ptr<BftOrderer> bft_;              // N > 1
   std::atomic<BftOrderer*> bft_ready_{nullptr};  // set once bft_ runs: frames go to it

@@ -50,27 +50,10 @@ bool Mempool::HoldsVerified(const chaincode::RecordId& id,
          it->second.second == record.signature;
 }
 
-std::vector<chaincode::SignedRecord> Mempool::TakeBatch(std::size_t records_max,
-                                                        std::size_t bytes_max,
-                                                        std::chrono::milliseconds wait) {
+bool Mempool::WaitForRecords(std::chrono::milliseconds wait) {
   std::unique_lock lock(mutex_);
   ready_.wait_for(lock, wait, [&] { return closed_ || !queue_.empty(); });
-  std::vector<chaincode::SignedRecord> batch;
-  std::size_t batch_bytes = 0;
-  while (!queue_.empty() && batch.size() < records_max) {
-    std::size_t size = queue_.front().record.payload.size();
-    if (!batch.empty() && batch_bytes + size > bytes_max) break;
-    batch_bytes += size;
-    bytes_ -= size;
-    batch.push_back(std::move(queue_.front().record));
-    queue_.pop_front();
-  }
-  return batch;
-}
-
-void Mempool::Release(const std::vector<chaincode::RecordId>& ids) {
-  std::lock_guard lock(mutex_);
-  for (const auto& id : ids) known_.erase(id);
+  return !queue_.empty();
 }
 
 std::vector<chaincode::SignedRecord> Mempool::Peek(

@@ -1,6 +1,7 @@
 // Records admitted but not yet committed: bounded, deduplicated by record id, first in first out.
-// A record taken for a block stays known ("in flight") until the commit path releases it, so the
-// same record can never be ordered twice (R5). Thread safe.
+// One protocol for every orderer: Peek copies records for a block, and they stay pending until the
+// commit path (node/committer.h) removes them once committed, so a proposal that is abandoned
+// loses nothing and the same record is never admitted twice while pending (R5). Thread safe.
 #pragma once
 
 #include <chrono>
@@ -23,27 +24,23 @@ class Mempool {
   Mempool(std::size_t records_max, std::size_t bytes_max)
       : records_max_(records_max), bytes_max_(bytes_max) {}
 
-  // kAlreadyExists when pending or in flight; kResourceExhausted when full.
+  // kAlreadyExists when pending; kResourceExhausted when full.
   Status Add(const chaincode::RecordId& id, chaincode::SignedRecord record);
   bool Contains(const chaincode::RecordId& id) const;
   // True when this exact envelope (same payload, signer and signature) was admitted here, so its
   // signature was verified already: a proposal carrying it need not verify it again.
   bool HoldsVerified(const chaincode::RecordId& id, const chaincode::SignedRecord& record) const;
 
-  // Waits up to `wait` for a record, then takes at most `records_max` records / `bytes_max`
-  // payload bytes (at least one record when any is pending). They stay in flight.
-  std::vector<chaincode::SignedRecord> TakeBatch(std::size_t records_max, std::size_t bytes_max,
-                                                 std::chrono::milliseconds wait);
-  // The commit path is done with these ids (committed, or dropped).
-  void Release(const std::vector<chaincode::RecordId>& ids);
-  // BFT ordering leaves records pending until they commit, since a proposal can be abandoned:
-  // Peek copies, oldest first, up to `records_max` / `bytes_max` records whose ids are not in
-  // `exclude` (the records already in uncommitted blocks); Remove drops committed ones.
+  // Waits up to `wait` until a record is pending or the mempool is closed; true when one is.
+  bool WaitForRecords(std::chrono::milliseconds wait);
+  // Copies, oldest first, up to `records_max` / `bytes_max` records (at least one when any is
+  // pending) whose ids are not in `exclude` (the records already in uncommitted blocks).
   std::vector<chaincode::SignedRecord> Peek(std::size_t records_max, std::size_t bytes_max,
                                             const std::set<chaincode::RecordId>& exclude) const;
+  // Drops the records of a committed block (ids not held are ignored).
   void Remove(const std::vector<chaincode::RecordId>& ids);
 
-  // Wakes every waiter; TakeBatch returns at once from now on.
+  // Wakes every waiter; WaitForRecords returns at once from now on.
   void Close();
 
   std::size_t pending_records() const;
@@ -67,7 +64,7 @@ class Mempool {
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<Entry> queue_;
-  // Pending and in flight, with the signer and signature admission verified.
+  // Pending, with the signer and signature admission verified.
   std::unordered_map<chaincode::RecordId, std::pair<crypto::PublicKey, crypto::Signature>, IdHash>
       known_;
   std::size_t bytes_ = 0;

@@ -43,19 +43,18 @@ void SingleNodeOrderer::Run(CommitFn commit) {
     std::int64_t started_ms = clock_();
     // Waiting up to one interval for the first record, then the rest of the interval lets a
     // burst of submissions share one block (and one fsync).
-    std::vector<chaincode::SignedRecord> batch = mempool_.TakeBatch(
-        options_.block_records_max, options_.block_bytes_max, options_.block_interval);
-    if (batch.empty()) continue;
-    if (batch.size() < options_.block_records_max) {
+    if (!mempool_.WaitForRecords(options_.block_interval)) continue;
+    if (mempool_.pending_records() < options_.block_records_max) {
       std::int64_t remaining_ms = options_.block_interval.count() - (clock_() - started_ms);
       std::int64_t pause_ms = std::min<std::int64_t>(remaining_ms, 5);
       if (pause_ms > 0 && !stopping_) {
         std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
-        auto more = mempool_.TakeBatch(options_.block_records_max - batch.size(),
-                                       options_.block_bytes_max, std::chrono::milliseconds(0));
-        for (auto& record : more) batch.push_back(std::move(record));
       }
     }
+    // The records stay pending until the commit path removes them (node/committer.h).
+    std::vector<chaincode::SignedRecord> batch =
+        mempool_.Peek(options_.block_records_max, options_.block_bytes_max, {});
+    if (batch.empty()) continue;
     std::int64_t time_ms = std::max(parent_time_ms_, clock_());
     if (!CommitUntilDone(commit, OrderedBatch{std::move(batch), time_ms})) return;
     parent_time_ms_ = time_ms;
@@ -69,7 +68,7 @@ bool SingleNodeOrderer::CommitUntilDone(const CommitFn& commit, const OrderedBat
     status_ = status;
     if (status.ok()) return true;
     // Nothing was written: the same batch, with the same time, is retried once the cause (disk
-    // full, read-only data directory) is gone. Its records stay in flight meanwhile.
+    // full, read-only data directory) is gone. Its records stay pending meanwhile.
     if (stop_requested_.wait_for(lock, std::chrono::milliseconds(limits::kStorageRetryIntervalMs),
                                  [this] { return stopping_.load(); }))
       return false;
