@@ -70,7 +70,7 @@ BlockTree::CommitOutcome BlockTree::TryCommit(const QuorumCertificate& qc,
                                               std::vector<CommittedBlock>* committed) {
   const VoteData& v = qc.vote_data;
   // The 2-chain rule: qc certifies B' with round(B') = round(parent) + 1, so the parent commits.
-  if (v.parent_round + 1 != v.round) return CommitOutcome::kNothingToCommit;
+  if (!ProvesCommit(v)) return CommitOutcome::kNothingToCommit;
   if (v.parent_round <= root_.block.round) return CommitOutcome::kNothingToCommit;
 
   std::vector<CommittedBlock> chain;

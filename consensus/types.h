@@ -42,6 +42,14 @@ struct VoteData {
   friend bool operator==(const VoteData&, const VoteData&) = default;
 };
 
+// The 2-chain commit rule of Jolteon: a QC on a block proposed in the round right after its
+// parent's proves that parent, and every block before it, committed. The one copy of the rule in
+// C++: the block tree, commit proofs, exit proofs and `mbl verify` all ask it (the browser page's
+// copy is provesCommit in web/verify.html).
+inline bool ProvesCommit(const VoteData& certified) {
+  return certified.round == certified.parent_round + 1;
+}
+
 struct ValidatorSignature {
   ValidatorIndex signer = 0;
   crypto::Signature signature{};

@@ -119,7 +119,7 @@ Status VerifyCommitProof(const CommitProof& proof, consensus::CertificateVerifie
     }
   }
   const consensus::VoteData& last = proof.back().vote_data;
-  if (last.round != last.parent_round + 1) {
+  if (!consensus::ProvesCommit(last)) {
     return InvalidArgument(
         "commit proof: its last certificate is not one round after its parent, "
         "so it commits nothing");
@@ -223,7 +223,7 @@ Result<SyncChunk> BuildSyncChunk(const Store& store, std::uint64_t epoch,
   for (std::uint64_t height = last + 1; height <= end; ++height) {
     if (chunk.proof.size() >= kCommitProofQcsMax / 2) break;
     MBL_ASSIGN_OR_RETURN(auto qc, StoredQc(store, height));
-    const bool commits_parent = qc.vote_data.round == qc.vote_data.parent_round + 1;
+    const bool commits_parent = consensus::ProvesCommit(qc.vote_data);
     chunk.proof.push_back(std::move(qc));
     if (commits_parent) return chunk;
   }

@@ -87,7 +87,7 @@ Result<std::string> CommitChain(const ExitProofInputs& inputs, std::uint64_t hei
       return Unavailable("the commit proof of block " + std::to_string(height) +
                          " is not available on this node yet; retry after the next block");
     }
-    if (vote.round == vote.parent_round + 1) return chain + "]";
+    if (consensus::ProvesCommit(vote)) return chain + "]";
     previous = vote;
     if (next > tip + limits::kConsensusPendingBlocksMax) break;
   }

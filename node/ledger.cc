@@ -212,6 +212,12 @@ void Ledger::OnPeerRecords(std::uint32_t from, std::string_view frame_body) {
 }
 
 void Ledger::OnCommitted(const std::vector<chaincode::RecordId>& ids) {
+  {
+    // A block is durable, so a stall of the N = 1 orderer is over: cleared before the waiters
+    // hear of the commit, so that they find the node healthy.
+    std::lock_guard lock(commit_error_mutex_);
+    commit_error_ = Status::Ok();
+  }
   last_commit_ms_ = Now();
   NotifyCommitted(ids);
 }
@@ -319,11 +325,6 @@ Status Ledger::CommitBatch(const OrderedBatch& batch) {
     return status;
   }
   if (retry) Log(LogLevel::kInfo, "ordering_resumed", {});
-  {
-    // Cleared before the waiters hear of the commit, so that they find the node healthy.
-    std::lock_guard lock(commit_error_mutex_);
-    commit_error_ = Status::Ok();
-  }
   return Status::Ok();
 }
 

@@ -223,7 +223,7 @@ Result<bool> CommitChainCommits(const nlohmann::json& entries, const ParsedQc& f
     }
     previous = next.vote;
     if (shown != nullptr) shown->push_back({previous.height, crypto::ToHex(previous.block_id)});
-    if (next.vote.round == next.vote.parent_round + 1) return true;
+    if (consensus::ProvesCommit(next.vote)) return true;
   }
   return false;
 }
