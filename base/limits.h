@@ -112,6 +112,28 @@ static_assert(kConsensusPendingBlocksMax >= 4 * kCatchUpBlocksPerRequestMax,
 static_assert(kConsensusPayloadBytesMax + 64 * 1024 <= kFrameBytesMax,
               "a proposal with its certificates fits one frame");
 
+// ---- Validator ordering (node/bft_orderer.h, node/epoch.h) ---------------------------------
+// Frames queued for the ordering thread; beyond this, frames are dropped (the protocol recovers
+// from loss, and a flood cannot exhaust memory).
+inline constexpr std::size_t kOrderingQueueBytesMax = 4 * kFrameBytesMax;
+// A node behind an epoch asks a peer again this often while it gets no answer, and tells a peer
+// behind at most this often that it is behind.
+inline constexpr std::int64_t kEpochSyncRetryMs = 500;
+inline constexpr std::int64_t kEpochNoticeIntervalMs = 500;
+// How far a proposed block time may run ahead of a validator's clock (clocks differ a little).
+inline constexpr std::int64_t kBlockClockAllowanceMs = 5'000;
+// Quorum certificates in one commit proof; a sync chunk's proof uses at most half of them.
+inline constexpr std::size_t kCommitProofQcsMax = 256;
+// Blocks of an ended epoch in one sync chunk (each also adds a QC to the chunk's proof).
+inline constexpr std::size_t kSyncChunkBlocksMax = 256;
+static_assert(kOrderingQueueBytesMax >= 2 * kFrameBytesMax, "the queue holds full frames");
+static_assert(kEpochSyncRetryMs < kConsensusRoundTimeoutMsDefault,
+              "a node behind asks again within one round");
+static_assert(kBlockClockAllowanceMs > kConsensusRoundTimeoutMsDefault,
+              "clock skew allowance is not smaller than a round");
+static_assert(kCommitProofQcsMax / 2 >= 2, "a sync chunk's proof holds a 2-chain");
+static_assert(kSyncChunkBlocksMax <= kCommitProofQcsMax, "a chunk's blocks can be proven");
+
 // ---- Exit proofs (Q4) ----------------------------------------------------------------------
 // Blocks whose Merkle trees and exit records a node keeps for exit proofs (least recently used
 // first out), and the bytes they may hold: a block of maximal records costs about

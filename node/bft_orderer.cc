@@ -13,9 +13,6 @@ namespace {
 
 // The safety data and the voted blocks share one key, so one synced write covers both.
 constexpr std::string_view kConsensusStateKey = "consensus_state";
-// Consensus frames waiting for the ordering thread; beyond this, frames are dropped (the
-// protocol recovers from loss, and a flood cannot exhaust memory).
-constexpr std::size_t kEventQueueBytesMax = 4 * limits::kFrameBytesMax;
 
 using big_endian::PutU32;
 using big_endian::PutU64;
@@ -74,10 +71,8 @@ std::string SafetyKeyOf(std::uint64_t epoch) {
   return std::string(kConsensusStateKey) + "/" + std::to_string(epoch);
 }
 
-// A node behind an epoch asks again this often while it gets no answer.
-constexpr auto kSyncRetry = std::chrono::milliseconds(500);
-// At most one epoch notice per peer per this interval (a peer behind sends many frames).
-constexpr auto kNoticeInterval = std::chrono::milliseconds(500);
+constexpr auto kSyncRetry = std::chrono::milliseconds(limits::kEpochSyncRetryMs);
+constexpr auto kNoticeInterval = std::chrono::milliseconds(limits::kEpochNoticeIntervalMs);
 
 }  // namespace
 
@@ -223,7 +218,7 @@ void BftOrderer::OnFrame(std::uint64_t generation, std::uint32_t from, std::stri
     return;
   }
   std::lock_guard lock(mutex_);
-  if (stopping_ || queued_bytes_ + frame.size() > kEventQueueBytesMax) {
+  if (stopping_ || queued_bytes_ + frame.size() > limits::kOrderingQueueBytesMax) {
     ++status_.messages_refused;
     return;
   }

@@ -21,7 +21,6 @@ using big_endian::TakeBytes;
 using big_endian::TakeUint;
 
 constexpr std::string_view kEpochDomainTag{"mbl.epoch-domain.v1\0", 20};
-constexpr std::size_t kSyncChunkBlocksMax = 256;
 
 std::string Text(std::uint64_t value) { return std::to_string(value); }
 
@@ -87,8 +86,8 @@ std::string EncodeCommitProof(const CommitProof& proof) {
 
 Result<CommitProof> DecodeCommitProof(std::string_view bytes) {
   std::uint64_t count = 0;
-  if (!TakeUint(bytes, 4, count) || count == 0 || count > kCommitProofQcsMax) {
-    return InvalidArgument("commit proof: between 1 and " + Text(kCommitProofQcsMax) +
+  if (!TakeUint(bytes, 4, count) || count == 0 || count > limits::kCommitProofQcsMax) {
+    return InvalidArgument("commit proof: between 1 and " + Text(limits::kCommitProofQcsMax) +
                            " certificates expected");
   }
   CommitProof proof;
@@ -103,8 +102,8 @@ Result<CommitProof> DecodeCommitProof(std::string_view bytes) {
 }
 
 Status VerifyCommitProof(const CommitProof& proof, consensus::CertificateVerifier& verifier) {
-  if (proof.size() < 2 || proof.size() > kCommitProofQcsMax) {
-    return InvalidArgument("commit proof: 2 to " + Text(kCommitProofQcsMax) +
+  if (proof.size() < 2 || proof.size() > limits::kCommitProofQcsMax) {
+    return InvalidArgument("commit proof: 2 to " + Text(limits::kCommitProofQcsMax) +
                            " certificates expected, got " + Text(proof.size()));
   }
   for (std::size_t i = 0; i < proof.size(); ++i) {
@@ -172,8 +171,8 @@ Result<SyncChunk> DecodeSyncChunk(std::string_view bytes) {
   SyncChunk chunk;
   std::uint64_t count = 0;
   if (!TakeUint(bytes, 8, chunk.epoch) || !TakeUint(bytes, 4, count) || count == 0 ||
-      count > kSyncChunkBlocksMax) {
-    return InvalidArgument("sync chunk: between 1 and " + Text(kSyncChunkBlocksMax) +
+      count > limits::kSyncChunkBlocksMax) {
+    return InvalidArgument("sync chunk: between 1 and " + Text(limits::kSyncChunkBlocksMax) +
                            " blocks expected");
   }
   for (std::uint64_t i = 0; i < count; ++i) {
@@ -209,7 +208,7 @@ Result<SyncChunk> BuildSyncChunk(const Store& store, std::uint64_t epoch,
     MBL_ASSIGN_OR_RETURN(Block block, store.GetBlock(height));
     const std::size_t size = EncodeBlock(block).size() + 4;
     if (!chunk.blocks.empty() &&
-        (bytes + size > bytes_max || chunk.blocks.size() == kSyncChunkBlocksMax)) {
+        (bytes + size > bytes_max || chunk.blocks.size() == limits::kSyncChunkBlocksMax)) {
       break;
     }
     bytes += size;
@@ -221,7 +220,7 @@ Result<SyncChunk> BuildSyncChunk(const Store& store, std::uint64_t epoch,
   MBL_ASSIGN_OR_RETURN(auto first, StoredQc(store, last));
   chunk.proof.push_back(std::move(first));
   for (std::uint64_t height = last + 1; height <= end; ++height) {
-    if (chunk.proof.size() >= kCommitProofQcsMax / 2) break;
+    if (chunk.proof.size() >= limits::kCommitProofQcsMax / 2) break;
     MBL_ASSIGN_OR_RETURN(auto qc, StoredQc(store, height));
     const bool commits_parent = consensus::ProvesCommit(qc.vote_data);
     chunk.proof.push_back(std::move(qc));
@@ -232,7 +231,7 @@ Result<SyncChunk> BuildSyncChunk(const Store& store, std::uint64_t epoch,
                               " have no short commit proof; ask for later blocks");
   }
   chunk.proof.insert(chunk.proof.end(), end_proof->begin() + 1, end_proof->end());
-  if (chunk.proof.size() > kCommitProofQcsMax) {
+  if (chunk.proof.size() > limits::kCommitProofQcsMax) {
     return FailedPrecondition("the commit proof of block " + Text(last) + " is too long");
   }
   return chunk;

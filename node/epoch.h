@@ -49,7 +49,6 @@ Result<EpochSetup> ReadEpochSetup(const Store& store, const crypto::Hash256& cha
 // child of q_i's block, and q_m's block is in the round right after its parent's (the 2-chain
 // commit rule: q_m commits its parent, an descendant of q_1's block or that block itself).
 using CommitProof = std::vector<consensus::QuorumCertificate>;
-inline constexpr std::size_t kCommitProofQcsMax = 256;
 std::string EncodeCommitProof(const CommitProof& proof);
 Result<CommitProof> DecodeCommitProof(std::string_view bytes);
 Status VerifyCommitProof(const CommitProof& proof, consensus::CertificateVerifier& verifier);

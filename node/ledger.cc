@@ -108,9 +108,9 @@ Ledger::Ledger(LedgerOptions options, crypto::KeyPair node_key)
   if (options_.ordering.block_records_max == 0) {
     options_.ordering.block_records_max = limits::kBlockRecordsMax;
   }
-  // A proposal's time may run this far ahead of our clock (validators' clocks differ a little).
-  constexpr std::int64_t kClockAllowanceMsDefault = 5'000;
-  if (options_.clock_allowance_ms == 0) options_.clock_allowance_ms = kClockAllowanceMsDefault;
+  if (options_.clock_allowance_ms == 0) {
+    options_.clock_allowance_ms = limits::kBlockClockAllowanceMs;
+  }
   if (options_.ordering.block_bytes_max == 0) {
     options_.ordering.block_bytes_max = limits::kBlockBytesMax / 2;
   }

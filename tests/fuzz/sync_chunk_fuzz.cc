@@ -3,6 +3,7 @@
 // and commit proofs (DecodeCommitProof, also read back from the safety column). Input: a
 // selector byte (% 2: sync chunk, commit proof), then the bytes.
 // Invariant: whatever decodes re-encodes to the same bytes (one encoding).
+#include "base/limits.h"
 #include "node/epoch.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -19,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto proof = node::DecodeCommitProof(input);
   if (!proof.ok()) return 0;
-  MBL_FUZZ_CHECK(proof->size() <= node::kCommitProofQcsMax, "commit proof over its limit");
+  MBL_FUZZ_CHECK(proof->size() <= limits::kCommitProofQcsMax, "commit proof over its limit");
   MBL_FUZZ_CHECK(node::EncodeCommitProof(*proof) == input, "commit proof re-encoding differs");
   return 0;
 }
