@@ -79,7 +79,15 @@ void Mempool::Remove(const std::vector<chaincode::RecordId>& ids) {
   for (const auto& id : ids) {
     if (known_.erase(id) > 0) removed.insert(id);
   }
-  if (removed.empty()) return;
+  // A committed block holds the oldest records as a rule: drop them from the front, and walk the
+  // rest of the queue only for those left (a block another validator proposed in its own order).
+  std::size_t left = removed.size();
+  while (left > 0 && !queue_.empty() && removed.contains(queue_.front().id)) {
+    bytes_ -= queue_.front().record.payload.size();
+    queue_.pop_front();
+    --left;
+  }
+  if (left == 0) return;
   std::erase_if(queue_, [&](const Entry& entry) {
     if (!removed.contains(entry.id)) return false;
     bytes_ -= entry.record.payload.size();
