@@ -118,7 +118,8 @@ Ledger::Ledger(LedgerOptions options, crypto::KeyPair node_key)
 
 Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options, crypto::KeyPair node_key) {
   std::unique_ptr<Ledger> ledger(new Ledger(std::move(options), std::move(node_key)));
-  MBL_ASSIGN_OR_RETURN(ledger->store_, Store::Open(ledger->options_.data_dir));
+  MBL_ASSIGN_OR_RETURN(ledger->store_,
+                       Store::Open(ledger->options_.data_dir, ledger->options_.store));
   MBL_RETURN_IF_ERROR(ledger->store_->CheckIntegrity().WithContext("integrity check"));
   ledger->mempool_ = std::make_unique<Mempool>(ledger->options_.mempool_records_max,
                                                ledger->options_.mempool_bytes_max);
@@ -180,6 +181,9 @@ Status Ledger::StartBftOrdering(const crypto::Hash256& chain_id) {
   bft.host.clock_allowance_ms = options_.clock_allowance_ms;
   bft.host.clock = options_.clock;
   bft.make_network = options_.make_network;
+  bft.monotonic_clock = options_.monotonic_clock;
+  bft.driven_by_caller = options_.ordering_driven_by_caller;
+  bft.inject_vote_before_persist_bug = options_.inject_vote_before_persist_bug;
   bft.on_records = [this](std::uint32_t from, std::string_view records) {
     OnPeerRecords(from, records);
   };
@@ -364,10 +368,20 @@ std::vector<chaincode::RecordResult> Ledger::DryRun(
 std::vector<SubmitOutcome> Ledger::Submit(std::vector<chaincode::SignedRecord> records) {
   std::vector<SubmitOutcome> outcomes;
   outcomes.reserve(records.size());
-  if (Status health = OrderingHealth(); !health.ok()) {
+  Status refusal = OrderingHealth();
+  if (!refusal.ok()) {
+    refusal = Unavailable("the node stopped committing: " + refusal.message());
+  } else if (bft_ && !bft_->status().validator) {
+    // Its links reach no validator (they accept only each other), so records admitted here
+    // would wait forever: say so rather than accept them (found by the simulator).
+    refusal = Unavailable("this node is not a validator of epoch " +
+                          std::to_string(bft_->status().epoch) +
+                          ": it follows the chain and cannot have records ordered; submit them "
+                          "to a validator's node");
+  }
+  if (!refusal.ok()) {
     for (const auto& record : records) {
-      outcomes.push_back({chaincode::ComputeRecordId(record.payload),
-                          Unavailable("the node stopped committing: " + health.message())});
+      outcomes.push_back({chaincode::ComputeRecordId(record.payload), refusal});
     }
     return outcomes;
   }

@@ -31,6 +31,13 @@ struct LedgerOptions {
   NetworkFactory make_network;
   consensus::TimeoutPolicy timeouts;
   std::int64_t clock_allowance_ms = 0;  // 0: limits::kBlockClockAllowanceMs
+  // For the whole-node simulator (tests/sim/), empty in the node: RocksDB's filesystem, the
+  // monotonic clock of the round timer, and BFT ordering driven by the caller through
+  // bft_replica() instead of by a thread of its own.
+  StoreOptions store;
+  std::function<std::int64_t()> monotonic_clock;
+  bool ordering_driven_by_caller = false;
+  bool inject_vote_before_persist_bug = false;  // node/bft_replica.h; the simulator's test
 };
 
 class Ledger final : public LedgerService {
@@ -60,6 +67,8 @@ class Ledger final : public LedgerService {
   const Store& store() const { return *store_; }
   // BFT ordering counters for /metrics; nullopt with a single validator.
   std::optional<BftStatus> bft_status() const;
+  // With options.ordering_driven_by_caller and N > 1: the replica the caller drives.
+  BftReplica* bft_replica() { return bft_ ? bft_->replica() : nullptr; }
 
  private:
   struct Waiter {

@@ -226,12 +226,18 @@ Status FromRocksOpen(const rocksdb::Status& status, const std::filesystem::path&
                   "; check that the data directory is on a local, writable filesystem");
 }
 
-Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& directory) {
-  std::error_code error;
-  std::filesystem::create_directories(directory, error);
-  if (error)
-    return Internal("cannot create data directory " + directory.string() + ": " + error.message());
-  MBL_RETURN_IF_ERROR(CheckExistingFiles(directory));
+Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& directory,
+                                           const StoreOptions& store_options) {
+  const bool machine_filesystem = store_options.env == nullptr;
+  if (machine_filesystem) {
+    std::error_code error;
+    std::filesystem::create_directories(directory, error);
+    if (error) {
+      return Internal("cannot create data directory " + directory.string() + ": " +
+                      error.message());
+    }
+    MBL_RETURN_IF_ERROR(CheckExistingFiles(directory));
+  }
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -244,6 +250,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& director
   options.max_open_files = static_cast<int>(limits::kStorageOpenFilesMax);
   options.keep_log_file_num = 5;
   options.IncreaseParallelism(2);
+  if (!machine_filesystem) {
+    options.env = store_options.env;
+    options.disable_auto_compactions = true;  // no background work whose timing a run sees
+  }
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kFamilies) {
@@ -256,6 +266,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& director
   }
   std::unique_ptr<Store> store(new Store());
   store->directory_ = directory;
+  store->machine_filesystem_ = machine_filesystem;
   rocksdb::DB* raw = nullptr;
   MBL_RETURN_IF_ERROR(
       FromRocksOpen(rocksdb::DB::Open(rocksdb::DBOptions(options), directory.string(), descriptors,
@@ -311,6 +322,7 @@ Tip Store::tip() const {
 // (docs/operations.md, "Disk full, read-only data directory").
 Status Store::CheckWritable() const {
   if (fatal_write_error_) return *fatal_write_error_;  // never write after it
+  if (!machine_filesystem_) return Status::Ok();
   // access() says EROFS for a read-only mount (also a read-only bind mount laid over the
   // directory) and EACCES when permissions forbid writing; it costs one system call.
   if (::access(directory_.c_str(), W_OK) != 0) {

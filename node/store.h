@@ -17,6 +17,7 @@
 
 namespace rocksdb {
 class DB;
+class Env;
 class Status;
 class ColumnFamilyHandle;
 class Snapshot;
@@ -55,11 +56,20 @@ class StateSnapshot final : public chaincode::StateReader {
   const rocksdb::Snapshot* snapshot_;
 };
 
+struct StoreOptions {
+  // The filesystem RocksDB works on; null: the machine's. The simulator (tests/sim/) gives each
+  // node an in-memory one that keeps, at a simulated crash, only what was synced (plus a torn
+  // tail); the checks of the data directory on the machine's filesystem are then skipped, and
+  // no background compaction runs, so that a run replays exactly.
+  rocksdb::Env* env = nullptr;
+};
+
 class Store {
  public:
   // Opens (creating if needed) the store in `directory`. Damaged or missing RocksDB files are
   // kDataLoss with what to do. Does not check integrity: call CheckIntegrity before serving.
-  static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& directory);
+  static Result<std::unique_ptr<Store>> Open(const std::filesystem::path& directory,
+                                             const StoreOptions& store_options = {});
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -102,6 +112,7 @@ class Store {
   rocksdb::ColumnFamilyHandle* Family(std::string_view name) const;
 
   std::filesystem::path directory_;
+  bool machine_filesystem_ = true;  // false on a simulated Env: no access()/space() checks
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> families_;
   mutable std::mutex tip_mutex_;

@@ -81,6 +81,11 @@ crypto::KeyPair SimKey(std::uint64_t seed, ValidatorIndex index) {
   return crypto::KeyPair::FromSeed(digest);
 }
 
+SimOptions CoreOnly(SimOptions options) {
+  options.core_only = true;
+  return options;
+}
+
 class Cluster {
  public:
   explicit Cluster(const SimOptions& options);
@@ -390,7 +395,7 @@ void Cluster::Fail(const std::string& message) {
   result_.ok = false;
   std::ostringstream out;
   out << message << " [t=" << now_ms_ << "ms, " << result_.plan
-      << "]\n  replay: " << options_.ReplayCommand();
+      << "]\n  replay: " << CoreOnly(options_).ReplayCommand();
   result_.failure = out.str();
 }
 

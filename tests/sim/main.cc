@@ -1,4 +1,5 @@
-// mbl-sim: runs the deterministic cluster simulator from the command line.
+// mbl-sim: runs the deterministic simulators from the command line: the whole node
+// (node_cluster.h) by default, the consensus core alone (cluster.h) with --core-only.
 //   mbl-sim --seed 1234 --nodes 4 --rounds 30            replay one run
 //   mbl-sim --seed 1 --seeds 5000 --nodes 7 --rounds 30  sweep seeds 1..5000
 // Exit status 0 when every run held every invariant, 1 otherwise, 2 on bad arguments.
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "tests/sim/cluster.h"
+#include "tests/sim/node_cluster.h"
 
 namespace {
 
@@ -21,7 +23,9 @@ int Usage() {
   std::fprintf(stderr,
                "usage: mbl-sim --seed S [--seeds COUNT] [--nodes N] [--rounds R] [--no-twins]\n"
                "               [--no-crashes] [--no-partitions] [--no-message-faults]\n"
-               "               [--no-clock-skew] [--quiet] [--verbose]\n");
+               "               [--no-clock-skew] [--quiet] [--verbose]\n"
+               "               [--core-only] [--credit-rounds K] [--no-validator-change]\n"
+               "               [--inject-vote-before-persist-bug]\n");
   return 2;
 }
 
@@ -55,6 +59,14 @@ int main(int argc, char** argv) {
       options.message_faults = false;
     } else if (arg == "--no-clock-skew") {
       options.clock_skew = false;
+    } else if (arg == "--core-only") {
+      options.core_only = true;
+    } else if (arg == "--credit-rounds" && number(value) && value <= 100) {
+      options.credit_rounds = value;
+    } else if (arg == "--no-validator-change") {
+      options.validator_change = false;
+    } else if (arg == "--inject-vote-before-persist-bug") {
+      options.inject_vote_before_persist_bug = true;
     } else if (arg == "--verbose") {
       options.verbose = true;
     } else if (arg == "--quiet") {
@@ -68,13 +80,21 @@ int main(int argc, char** argv) {
   std::uint64_t failures = 0;
   for (std::uint64_t seed = first; seed < first + seeds; ++seed) {
     options.seed = seed;
-    const mbl::sim::SimResult result = mbl::sim::RunSimulation(options);
-    if (!result.ok) {
-      ++failures;
-      std::printf("seed %llu: %s\n", static_cast<unsigned long long>(seed), result.failure.c_str());
-    } else if (!quiet) {
-      std::printf("seed %llu: %s\n", static_cast<unsigned long long>(seed),
-                  result.Summary().c_str());
+    bool ok = true;
+    std::string line;
+    if (options.core_only) {
+      const mbl::sim::SimResult result = mbl::sim::RunSimulation(options);
+      ok = result.ok;
+      line = ok ? result.Summary() : result.failure;
+    } else {
+      const mbl::sim::NodeSimResult result = mbl::sim::RunNodeSimulation(options);
+      ok = result.ok;
+      line = ok ? result.Summary() : result.failure;
+    }
+    if (!ok) ++failures;
+    if (!ok || !quiet) {
+      std::printf("seed %llu: %s\n", static_cast<unsigned long long>(seed), line.c_str());
+      std::fflush(stdout);
     }
   }
   std::printf("%llu of %llu runs failed\n", static_cast<unsigned long long>(failures),

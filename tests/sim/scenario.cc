@@ -38,6 +38,13 @@ std::string SimOptions::ReplayCommand() const {
   if (!partitions) out << " --no-partitions";
   if (!message_faults) out << " --no-message-faults";
   if (!clock_skew) out << " --no-clock-skew";
+  if (core_only) {
+    out << " --core-only";
+  } else {
+    out << " --credit-rounds " << credit_rounds;
+    if (!validator_change) out << " --no-validator-change";
+    if (inject_vote_before_persist_bug) out << " --inject-vote-before-persist-bug";
+  }
   return out.str();
 }
 

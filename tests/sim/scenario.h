@@ -26,6 +26,11 @@ struct SimOptions {
   bool partitions = true;      // symmetric and asymmetric partitions (the seed decides)
   bool message_faults = true;  // loss, duplication, reordering, corruption
   bool clock_skew = true;
+  // The whole-node simulator (node_cluster.h) only:
+  bool core_only = false;         // run the consensus core alone (cluster.h) instead
+  std::size_t credit_rounds = 2;  // rounds of certified credits, shipments and receipts
+  bool validator_change = true;   // a validator added or removed mid-run (the seed decides)
+  bool inject_vote_before_persist_bug = false;  // the known bug the simulator must find
   bool verbose = false;  // print every refused input and every commit (not part of the replay)
 
   // "mbl-sim --seed S --nodes N --rounds R [--no-...]": replays this run.

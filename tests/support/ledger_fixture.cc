@@ -3,6 +3,7 @@
 #include "base/limits.h"
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
+#include "crypto/sha256.h"
 
 namespace mbl::test_support {
 namespace {
@@ -22,7 +23,18 @@ constexpr v1::Role kRoles[] = {v1::TOP_MANAGEMENT, v1::OPERATION_RESPONSIBLE,
 
 }  // namespace
 
-LedgerFixture::LedgerFixture(std::uint32_t membership_quorum, std::size_t validator_count) {
+crypto::KeyPair LedgerFixture::NewKey() {
+  if (key_seed_ == 0) return crypto::KeyPair::Generate();
+  return crypto::KeyPair::FromSeed(crypto::Sha256Hasher()
+                                       .Update("mbl-fixture-key")
+                                       .UpdateU64BigEndian(key_seed_)
+                                       .UpdateU32BigEndian(keys_made_++)
+                                       .Final());
+}
+
+LedgerFixture::LedgerFixture(std::uint32_t membership_quorum, std::size_t validator_count,
+                             std::uint64_t key_seed)
+    : key_seed_(key_seed) {
   MBL_CHECK(crypto::InitializeCrypto().ok());
   v1::Record genesis_record;
   genesis_record.set_version(1);
@@ -39,7 +51,7 @@ LedgerFixture::LedgerFixture(std::uint32_t membership_quorum, std::size_t valida
     organization->set_fiscal_year_start_month(4);
     organization->set_fiscal_year_start_day(1);
     for (v1::Role role : kRoles) {
-      crypto::KeyPair key = crypto::KeyPair::Generate();
+      crypto::KeyPair key = NewKey();
       v1::Person* person = organization->add_people();
       person->set_name(std::string(spec.id) + "-" + chaincode::RoleName(role));
       person->set_public_key(crypto::ToHex(key.public_key));
@@ -51,7 +63,7 @@ LedgerFixture::LedgerFixture(std::uint32_t membership_quorum, std::size_t valida
   for (std::size_t i = 0; i < validator_count; ++i) {
     v1::Validator* validator = genesis->add_validators();
     validator->set_organization(kValidatorOrgs[i % 4]);
-    validator_keys_.push_back(crypto::KeyPair::Generate());
+    validator_keys_.push_back(NewKey());
     validator->set_public_key(crypto::ToHex(validator_keys_.back().public_key));
     validator->set_address("127.0.0.1:" + std::to_string(17800 + i));
   }

@@ -20,7 +20,9 @@ class LedgerFixture {
  public:
   // `membership_quorum`: approvals a membership change needs (decision 0005).
   // `validator_count` validators (node keys of their own, addresses 127.0.0.1:17800+i).
-  explicit LedgerFixture(std::uint32_t membership_quorum = 0, std::size_t validator_count = 1);
+  // `key_seed` non-zero: every key derives from it, so that a simulated run replays exactly.
+  explicit LedgerFixture(std::uint32_t membership_quorum = 0, std::size_t validator_count = 1,
+                         std::uint64_t key_seed = 0);
 
   const crypto::KeyPair& Key(const std::string& org, v1::Role role) const;
   // The signed genesis record and the single validator's node key (for tests of node/).
@@ -65,6 +67,9 @@ class LedgerFixture {
   crypto::KeyPair validator_key_;
   std::vector<crypto::KeyPair> validator_keys_;
   std::vector<std::pair<std::vector<chaincode::SignedRecord>, std::int64_t>> blocks_;
+  std::uint64_t key_seed_ = 0;
+  std::uint32_t keys_made_ = 0;
+  crypto::KeyPair NewKey();
 };
 
 // Re-applies `blocks` from an empty state; returns the final state root.

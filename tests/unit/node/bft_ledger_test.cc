@@ -514,6 +514,22 @@ TEST_F(BftLedgerTest, T1_AnAddedValidatorCatchesUpAcrossTheEpochAndVotesInIt) {
   ExpectSameChain({1, 2, 3, 4});
 }
 
+// Its links reach no validator, so records admitted there would wait forever (found by the
+// whole-node simulator): they are refused with what to do instead.
+TEST_F(BftLedgerTest, ANodeThatIsNoValidatorRefusesRecordsAndSaysWhereToSubmit) {
+  OpenAll();
+  AddNode();
+  Open(4);  // not in the genesis's validator set: it follows the chain
+  ASSERT_TRUE(InEpoch({4}, 0, "follower"));
+  auto outcomes = ledgers_[4]->Submit({SiteRecord(fixture_, "site-at-a-follower")});
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_EQ(outcomes[0].status.code(), Code::kUnavailable) << outcomes[0].status.ToString();
+  EXPECT_NE(outcomes[0].status.message().find("submit them to a validator"), std::string::npos)
+      << outcomes[0].status.ToString();
+  // A validator of the epoch still takes them.
+  ASSERT_TRUE(CommittedOn({0, 1, 2, 3}, Submit(0, SiteRecord(fixture_, "site-at-a-validator"))));
+}
+
 TEST_F(BftLedgerTest, T1_AValidatorDownDuringTheChangeCatchesUpAcrossTheEpoch) {
   OpenAll();
   ASSERT_TRUE(CommittedOn({0, 1, 2, 3}, Submit(0, SiteRecord(fixture_, "site-before"))));
