@@ -20,6 +20,7 @@
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
 #include "node/ledger.h"
+#include "node/ledger_views.h"
 #include "node/log.h"
 #include "node/peer_links.h"
 #include "tests/support/ledger_fixture.h"
@@ -84,8 +85,9 @@ struct Cluster {
     std::unique_lock lock(mutex);
     done.wait(lock, [&] { return fired; });
     auto result = ledgers[0]->GetRecordOutcome(outcome[0].id);
-    MBL_CHECK_MSG(result.ok() && (*result)["status"] == "accepted",
-                  result.ok() ? (*result).dump() : result.status().ToString());
+    MBL_CHECK_MSG(
+        result.ok() && result->committed && result->committed->result.accepted,
+        result.ok() ? node::RecordOutcomeJson(*result).dump() : result.status().ToString());
     return crypto::ToHex(outcome[0].id);
   }
 };

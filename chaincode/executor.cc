@@ -87,12 +87,16 @@ HandlerResult CheckCommon(const v1::Record& record, std::string_view payload, Wo
   const ChainInfo* chain = GetChain(state);
   if (record.has_genesis()) {
     if (chain || block.height != 0) {
-      return Reject("T1", "a genesis record is only valid as the first record of block 0");
+      return Reject(RefusalKind::kInvalid, "T1",
+                    "a genesis record is only valid as the first record of block 0");
     }
     if (!record.chain_id().empty()) return Reject("FORMAT", "a genesis record has no chain_id");
     return std::nullopt;
   }
-  if (!chain) return Reject("T1", "the ledger has no genesis yet: the first record is genesis");
+  if (!chain) {
+    return Reject(RefusalKind::kInvalid, "T1",
+                  "the ledger has no genesis yet: the first record is genesis");
+  }
   if (record.chain_id() != chain->chain_id) {
     return Reject("R5", "the record is bound to chain " + crypto::ToHex(record.chain_id()) +
                             ", not to this ledger (" + crypto::ToHex(chain->chain_id) +
@@ -149,8 +153,9 @@ RecordResult ApplyRecord(const SignedRecord& envelope, WorkingState& state,
   scratch.details_json.reserve(kDetailsBytesExpected);
   if (state.Contains(included_key)) {
     duplicate = true;
-    rejection = Reject("R5", "record " + scratch.record_id_hex +
-                                 " is already in the ledger; the same record takes effect once");
+    rejection = Reject(RefusalKind::kAlreadyExists, "R5",
+                       "record " + scratch.record_id_hex +
+                           " is already in the ledger; the same record takes effect once");
   } else if (!record.ParseFromString(envelope.payload)) {
     // The parser refuses a string that is not UTF-8 without naming it; the field walk names it.
     std::optional<FieldProblem> text = FindFieldProblem(envelope.payload);

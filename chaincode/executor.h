@@ -18,10 +18,24 @@ struct BlockContext {
   std::int64_t time_ms = 0;  // block timestamp agreed by consensus: the only clock (R2a)
 };
 
+// What a rejection means for a record that is not yet ordered: whether it can never become
+// valid, and why. The node's admission maps each kind to the status of its refusal; a rule
+// violation is judged again when the record is ordered, so admission lets it through.
+enum class RefusalKind {
+  kRuleViolation,    // breaks a rule of the current state, which later records may change
+  kInvalid,          // malformed, bound to another chain, outside its window, a misplaced genesis
+  kNotAuthorized,    // the signer lacks the organization, kind or role the record needs (R3)
+  kUnauthenticated,  // the signer is not a current member key (R3)
+  kAlreadyExists,    // the record is in the ledger already (R5)
+};
+
 // Why a record was rejected: the rule it broke (e.g. "R4") and a message a person can act on.
+// `kind` is not part of the committed result (EncodeRecordResult, the store): only the dry run
+// that made the rejection knows it.
 struct Rejection {
   std::string rule;
   std::string message;
+  RefusalKind kind = RefusalKind::kRuleViolation;
 };
 
 struct RecordResult {

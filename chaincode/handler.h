@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "chaincode/envelope.h"
 #include "chaincode/executor.h"
@@ -30,8 +31,21 @@ struct ApplyContext {
 
 using HandlerResult = std::optional<Rejection>;
 
+// The kind a rejection under `rule` has unless its maker says otherwise: authority (R3) and
+// format, chain and replay (FORMAT, R5) can never become valid; every other rule may.
+inline RefusalKind KindOfRule(std::string_view rule) {
+  if (rule == "R3") return RefusalKind::kNotAuthorized;
+  if (rule == "FORMAT" || rule == "R5") return RefusalKind::kInvalid;
+  return RefusalKind::kRuleViolation;
+}
+
+inline Rejection Reject(RefusalKind kind, std::string rule, std::string message) {
+  return Rejection{std::move(rule), std::move(message), kind};
+}
+
 inline Rejection Reject(std::string rule, std::string message) {
-  return Rejection{std::move(rule), std::move(message)};
+  const RefusalKind kind = KindOfRule(rule);
+  return Reject(kind, std::move(rule), std::move(message));
 }
 
 // T1..T5 (chaincode/handlers/t01..t05).

@@ -201,7 +201,8 @@ HandlerResult CheckRole(const KeyHolder* holder, std::string_view org,
   }
   std::string who = "signer key " + crypto::ToHex(signer);
   if (!holder) {
-    return Reject("R3", who + " is not a current member key of the ledger");
+    return Reject(RefusalKind::kUnauthenticated, "R3",
+                  who + " is not a current member key of the ledger");
   }
   if (holder->organization != org) {
     return Reject("R3", who + " belongs to organization '" + holder->organization + "', not to '" +

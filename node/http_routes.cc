@@ -7,6 +7,8 @@
 #include "chaincode/record_json.h"
 #include "crypto/encoding.h"
 #include "node/http_read_signature.h"
+#include "node/ledger_views.h"
+#include "node/metrics_text.h"
 #include "node/verify_page.h"
 
 namespace mbl::node {
@@ -72,10 +74,6 @@ std::int64_t NowMs() {
       .count();
 }
 
-nlohmann::json ErrorJson(const Status& status) {
-  return {{"code", std::string(CodeName(status.code()))}, {"message", status.message()}};
-}
-
 Result<Reader> AuthenticateRead(const HttpRequest& request, LedgerService& service,
                                 const HttpOptions& options) {
   auto header = [&](std::string_view name) {
@@ -102,57 +100,55 @@ Result<chaincode::RecordId> ParseRecordId(std::string_view hex) {
 }
 
 struct Submission {
-  std::vector<nlohmann::json> results;           // one per record in the body
-  std::vector<std::size_t> submitted_positions;  // positions sent to the service
-  std::vector<chaincode::RecordId> admitted;     // ids admitted to the mempool
+  std::vector<SubmittedRecord> records;       // one per record in the body
+  std::vector<chaincode::RecordId> admitted;  // ids admitted to the mempool
 };
 
 void SubmitRecords(const std::vector<nlohmann::json>& envelopes, LedgerService& service,
                    Submission& submission) {
   std::vector<chaincode::SignedRecord> records;
-  submission.results.resize(envelopes.size());
+  std::vector<std::size_t> submitted_positions;  // of the records sent to the service
+  submission.records.resize(envelopes.size());
   for (std::size_t i = 0; i < envelopes.size(); ++i) {
     auto record = chaincode::EnvelopeFromJson(envelopes[i]);
     if (!record.ok()) {
-      submission.results[i] = {{"status", "refused"}, {"error", ErrorJson(record.status())}};
+      submission.records[i].status = record.status();
       continue;
     }
-    submission.submitted_positions.push_back(i);
+    submitted_positions.push_back(i);
     records.push_back(std::move(*record));
   }
   std::vector<SubmitOutcome> outcomes = service.Submit(std::move(records));
   for (std::size_t j = 0; j < outcomes.size(); ++j) {
-    nlohmann::json& result = submission.results[submission.submitted_positions[j]];
-    result["id"] = crypto::ToHex(outcomes[j].id);
-    if (outcomes[j].status.ok()) {
-      result["status"] = "pending";
-      submission.admitted.push_back(outcomes[j].id);
-    } else {
-      result["status"] = "refused";
-      result["error"] = ErrorJson(outcomes[j].status);
-    }
+    SubmittedRecord& submitted = submission.records[submitted_positions[j]];
+    submitted.id = outcomes[j].id;
+    submitted.status = std::move(outcomes[j].status);
+    if (submitted.status.ok()) submission.admitted.push_back(outcomes[j].id);
   }
 }
 
-// After a wait: the committed status of each admitted record.
+// After a wait: where each admitted record stands.
 void FillCommitted(Submission& submission, LedgerService& service) {
-  for (auto& result : submission.results) {
-    if (result.value("status", "") != "pending") continue;
-    auto id = ParseRecordId(result["id"].get<std::string>());
-    auto record = service.GetRecordOutcome(*id);
-    if (!record.ok()) continue;
-    result["status"] = (*record)["status"];
-    if (record->contains("result")) result["result"] = (*record)["result"];
-    if (record->contains("height")) result["height"] = (*record)["height"];
+  for (SubmittedRecord& submitted : submission.records) {
+    if (!submitted.status.ok()) continue;
+    auto outcome = service.GetRecordOutcome(*submitted.id);
+    if (outcome.ok()) submitted.committed = std::move(outcome->committed);
   }
 }
 
 // Refusals that say the record is bogus, not that the ledger is busy or already holds it.
-bool IsBogus(const nlohmann::json& result) {
-  if (result.value("status", "") != "refused") return false;
-  const std::string code = result["error"]["code"];
-  return code == CodeName(Code::kInvalidArgument) || code == CodeName(Code::kUnauthenticated) ||
-         code == CodeName(Code::kPermissionDenied);
+bool IsBogus(const SubmittedRecord& submitted) {
+  const Code code = submitted.status.code();
+  return code == Code::kInvalidArgument || code == Code::kUnauthenticated ||
+         code == Code::kPermissionDenied;
+}
+
+nlohmann::json BatchJson(const Submission& submission) {
+  nlohmann::json results = nlohmann::json::array();
+  for (const SubmittedRecord& submitted : submission.records) {
+    results.push_back(SubmittedRecordJson(submitted));
+  }
+  return {{"results", std::move(results)}};
 }
 
 void HandleSubmit(const HttpRequest& request, const Target& target, LedgerService& service,
@@ -202,7 +198,7 @@ void HandleSubmit(const HttpRequest& request, const Target& target, LedgerServic
   envelopes.clear();
   if (on_refused) {
     on_refused(static_cast<std::size_t>(
-        std::count_if(submission->results.begin(), submission->results.end(), IsBogus)));
+        std::count_if(submission->records.begin(), submission->records.end(), IsBogus)));
   }
   // The answer needs only the request's version and keep-alive: a waiting submission must not
   // keep its body (up to kHttpBodyBytesMax) for the length of the wait.
@@ -211,24 +207,16 @@ void HandleSubmit(const HttpRequest& request, const Target& target, LedgerServic
   head.keep_alive(request.keep_alive());
   auto finish = [request = std::move(head), batch, submission, &service, respond] {
     if (batch) {
-      respond(JsonResponse(request, http::status::ok, {{"results", submission->results}}));
+      respond(JsonResponse(request, http::status::ok, BatchJson(*submission)));
       return;
     }
-    const nlohmann::json& only = submission->results[0];
-    if (only["status"] == "refused") {
-      const auto& error = only["error"];
-      Code code = Code::kInvalidArgument;
-      for (int c = 0; c <= static_cast<int>(Code::kInternal); ++c) {
-        if (CodeName(static_cast<Code>(c)) == error["code"].get<std::string>())
-          code = static_cast<Code>(c);
-      }
-      HttpResponse response =
-          ErrorResponse(request, Status(code, error["message"].get<std::string>()));
-      respond(std::move(response));
+    const SubmittedRecord& only = submission->records[0];
+    if (!only.status.ok()) {
+      respond(ErrorResponse(request, only.status));
       return;
     }
-    respond(JsonResponse(
-        request, only["status"] == "pending" ? http::status::accepted : http::status::ok, only));
+    respond(JsonResponse(request, only.committed ? http::status::ok : http::status::accepted,
+                         SubmittedRecordJson(only)));
   };
   if (!wait || submission->admitted.empty()) {
     finish();
@@ -262,24 +250,30 @@ void HandleRead(const HttpRequest& request, const Target& target, LedgerService&
     respond(result.ok() ? JsonResponse(request, http::status::ok, *result)
                         : ErrorResponse(request, result.status()));
   };
-  if (path == "/v1/health") return reply(service.Health());
+  // A read's answer as JSON, made by `to_json` from the value, or the read's error.
+  auto reply_with = [&](const auto& result, auto to_json) {
+    if (!result.ok()) return reply(result.status());
+    return reply(to_json(*result));
+  };
+  if (path == "/v1/health") return reply(HealthJson(service.Health()));
   if (path == "/metrics") {
     HttpResponse response(http::status::ok, request.version());
     response.set(http::field::content_type, "text/plain; version=0.0.4");
     response.set(http::field::server, "mbl-node");
     response.keep_alive(request.keep_alive());
-    response.body() = service.Metrics();
+    response.body() = MetricsText(service.Metrics());
     response.prepare_payload();
     return respond(std::move(response));
   }
-  if (path == "/v1/validators") return reply(service.Validators());
+  if (path == "/v1/validators") return reply(ValidatorSetJson(service.Validators()));
   if (path.starts_with("/v1/exit/")) {
     // Public, and read by the verification page from any origin (also a file opened from disk).
     auto known_height = KnownHeight(target);
     auto result = known_height.ok() ? service.ExitLookup(path.substr(9), *known_height)
-                                    : Result<std::string>(known_height.status());
-    HttpResponse response = result.ok() ? JsonTextResponse(request, http::status::ok, *result)
-                                        : ErrorResponse(request, result.status());
+                                    : Result<ExitAnswer>(known_height.status());
+    HttpResponse response =
+        result.ok() ? JsonTextResponse(request, http::status::ok, ExitAnswerJsonText(*result))
+                    : ErrorResponse(request, result.status());
     response.set(http::field::access_control_allow_origin, "*");
     return respond(std::move(response));
   }
@@ -303,7 +297,7 @@ void HandleRead(const HttpRequest& request, const Target& target, LedgerService&
   if (path.starts_with("/v1/records/")) {
     auto id = ParseRecordId(path.substr(12));
     if (!id.ok()) return reply(id.status());
-    return reply(service.GetRecord(*id, *reader));
+    return reply_with(service.GetRecord(*id, *reader), RecordViewJson);
   }
   if (path.starts_with("/v1/blocks/")) {
     std::string_view text = std::string_view(path).substr(11);
@@ -312,11 +306,9 @@ void HandleRead(const HttpRequest& request, const Target& target, LedgerService&
     if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
       return reply(InvalidArgument("block height must be a non-negative integer"));
     }
-    return reply(service.GetBlock(height, *reader));
+    return reply_with(service.GetBlock(height, *reader), BlockViewJson);
   }
-  nlohmann::json params = nlohmann::json::object();
-  for (const auto& [key, value] : target.query) params[key] = value;
-  return reply(service.Query(path.substr(10), params, *reader));
+  return reply(service.Query(path.substr(10), target.query, *reader));
 }
 
 }  // namespace

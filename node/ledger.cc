@@ -4,17 +4,11 @@
 #include <set>
 
 #include "base/limits.h"
-#include "chaincode/epochs.h"
 #include "chaincode/proto/records.pb.h"
-#include "chaincode/queries/credit_queries.h"
-#include "chaincode/queries/exit_lookup.h"
-#include "chaincode/queries/readers.h"
 #include "chaincode/record_json.h"
-#include "chaincode/reference_queries.h"
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
 #include "node/epoch.h"
-#include "node/exit_proof.h"
 #include "node/log.h"
 #include "node/records_payload.h"
 
@@ -27,78 +21,32 @@ std::int64_t SystemNowMs() {
       .count();
 }
 
-// Turns a dry-run rejection into an admission refusal when the record can never become valid
-// (authority, format, replay); other rules are judged at commit time and recorded in the log.
-Status RefusalFor(const chaincode::Rejection& rejection) {
-  const std::string& message = rejection.message;
-  std::string text = "rule " + rejection.rule + ": " + message;
-  if (rejection.rule == "R3") {
-    if (message.find("not a current member key") != std::string::npos) return Unauthenticated(text);
-    return PermissionDenied(text);
+// A record of `kind` can never become valid, so admission refuses it now, except a rule
+// violation: the state may change before the record is ordered, and the log records the verdict.
+Code RefusalCode(chaincode::RefusalKind kind) {
+  switch (kind) {
+    case chaincode::RefusalKind::kRuleViolation:
+      return Code::kOk;
+    case chaincode::RefusalKind::kInvalid:
+      return Code::kInvalidArgument;
+    case chaincode::RefusalKind::kNotAuthorized:
+      return Code::kPermissionDenied;
+    case chaincode::RefusalKind::kUnauthenticated:
+      return Code::kUnauthenticated;
+    case chaincode::RefusalKind::kAlreadyExists:
+      return Code::kAlreadyExists;
   }
-  if (rejection.rule == "FORMAT") return InvalidArgument(text);
-  if (rejection.rule == "R5") {
-    if (message.find("already in the ledger") != std::string::npos) return AlreadyExists(text);
-    return InvalidArgument(text);
-  }
-  if (rejection.rule == "T1" && message.find("genesis") != std::string::npos) {
-    return InvalidArgument(text);
-  }
-  return Status::Ok();
-}
-
-nlohmann::json ResultJson(const chaincode::RecordResult& result) {
-  nlohmann::json json = {{"accepted", result.accepted}};
-  if (result.accepted) {
-    json["details"] = nlohmann::json::parse(result.details_json, nullptr, false);
-  } else {
-    json["rule"] = result.rejection.rule;
-    json["message"] = result.rejection.message;
-  }
-  return json;
-}
-
-// What a reader sees of a committed record (DOMAIN §6): its type always, its content only when
-// it is one of the record's readers (chaincode/queries/readers.h).
-struct RecordView {
-  std::string type;
-  bool content = false;
-};
-
-RecordView ViewFor(const chaincode::SignedRecord& envelope, const chaincode::StateReader& state,
-                   const Reader& reader) {
-  v1::Record record;
-  if (!record.ParseFromString(envelope.payload)) {
-    return {"unknown",
-            chaincode::MayReadRecord(state, reader.organization,
-                                     chaincode::ReadersOfUnparsedRecord(envelope.signer, state))};
-  }
-  return {chaincode::RecordTypeName(record),
-          chaincode::MayReadRecord(state, reader.organization,
-                                   chaincode::ReadersOfRecord(record, envelope.signer, state))};
-}
-
-// The outcome as anybody may see it: accepted, or rejected under which rule; no details, no
-// message (both may quote the record's content).
-nlohmann::json RedactedResultJson(const chaincode::RecordResult& result) {
-  nlohmann::json json = {{"accepted", result.accepted}};
-  if (!result.accepted) json["rule"] = result.rejection.rule;
-  return json;
-}
-
-nlohmann::json HeaderJson(const BlockHeader& header) {
-  return {{"height", header.height},
-          {"hash", crypto::ToHex(BlockHash(header))},
-          {"parent_hash", crypto::ToHex(header.parent_hash)},
-          {"time_ms", header.time_ms},
-          {"record_count", header.record_count},
-          {"records_root", crypto::ToHex(header.records_root)},
-          {"results_root", crypto::ToHex(header.results_root)},
-          {"state_root", crypto::ToHex(header.state_root)},
-          {"proposer", crypto::ToHex(header.proposer)}};
+  MBL_CHECK_MSG(false, "unknown refusal kind");
+  return Code::kInternal;
 }
 
 }  // namespace
+
+Status AdmissionRefusal(const chaincode::Rejection& rejection) {
+  const Code code = RefusalCode(rejection.kind);
+  if (code == Code::kOk) return Status::Ok();
+  return Status(code, "rule " + rejection.rule + ": " + rejection.message);
+}
 
 Ledger::Ledger(LedgerOptions options, crypto::KeyPair node_key)
     : options_(std::move(options)), node_key_(std::move(node_key)) {
@@ -226,11 +174,6 @@ void Ledger::OnCommitted(const std::vector<chaincode::RecordId>& ids) {
   NotifyCommitted(ids);
 }
 
-std::optional<BftStatus> Ledger::bft_status() const {
-  if (!bft_) return std::nullopt;
-  return bft_->status();
-}
-
 Status Ledger::SingleNodeCommitError() const {
   std::lock_guard lock(commit_error_mutex_);
   return commit_error_;
@@ -347,7 +290,7 @@ Status Ledger::Screen(const chaincode::SignedRecord& record, const chaincode::Re
 Status Ledger::AdmitTried(chaincode::SignedRecord record, const chaincode::RecordId& id,
                           const chaincode::RecordResult& dry_run,
                           std::vector<chaincode::SignedRecord>& admitted) {
-  if (!dry_run.accepted) MBL_RETURN_IF_ERROR(RefusalFor(dry_run.rejection));
+  if (!dry_run.accepted) MBL_RETURN_IF_ERROR(AdmissionRefusal(dry_run.rejection));
   if (!bft_) return mempool_->Add(id, std::move(record));
   // With peers, the record is also forwarded: the mempool gets a copy.
   MBL_RETURN_IF_ERROR(mempool_->Add(id, record));
@@ -359,7 +302,7 @@ std::vector<chaincode::RecordResult> Ledger::DryRun(
     const std::vector<chaincode::SignedRecord>& records, std::int64_t now_ms) const {
   if (records.empty()) return {};
   // Against the current state, each record on its own: refuses now what can never become valid
-  // (RefusalFor); other rules are judged when the record is ordered.
+  // (AdmissionRefusal); other rules are judged when the record is ordered.
   Tip tip = store_->tip();
   auto snapshot = store_->Snapshot();
   return chaincode::DryRunEach(records, *snapshot, {tip.height + 1, std::max(now_ms, tip.time_ms)});
@@ -494,278 +437,6 @@ void Ledger::ReapExpiredWaiters() {
     for (auto& waiter : expired) waiter->done();
     lock.lock();
   }
-}
-
-Result<nlohmann::json> Ledger::GetRecord(const chaincode::RecordId& id, const Reader& reader) {
-  auto location = store_->FindRecord(id);
-  if (!location) {
-    if (mempool_->Contains(id))
-      return nlohmann::json{{"id", crypto::ToHex(id)}, {"status", "pending"}};
-    return NotFound("no record " + crypto::ToHex(id) + " on this node");
-  }
-  MBL_ASSIGN_OR_RETURN(Block block, store_->GetBlock(location->height));
-  MBL_ASSIGN_OR_RETURN(chaincode::RecordResult result,
-                       store_->GetResult(location->height, location->index));
-  const chaincode::SignedRecord& envelope = block.records.at(location->index);
-  auto snapshot = store_->Snapshot();
-  RecordView view = ViewFor(envelope, *snapshot, reader);
-  nlohmann::json answer = {{"id", crypto::ToHex(id)},
-                           {"type", view.type},
-                           {"status", result.accepted ? "accepted" : "rejected"},
-                           {"height", location->height},
-                           {"index", location->index},
-                           {"block_time_ms", block.header.time_ms},
-                           {"redacted", !view.content}};
-  if (!view.content) {
-    answer["result"] = RedactedResultJson(result);
-    return answer;
-  }
-  auto record_json = chaincode::RecordPayloadToJson(envelope.payload);
-  answer["signer"] = crypto::ToHex(envelope.signer);
-  answer["signature"] = crypto::ToHex(envelope.signature);
-  answer["result"] = ResultJson(result);
-  answer["record"] = record_json.ok() ? *record_json : nlohmann::json();
-  return answer;
-}
-
-Result<nlohmann::json> Ledger::GetRecordOutcome(const chaincode::RecordId& id) {
-  auto location = store_->FindRecord(id);
-  if (!location) {
-    if (mempool_->Contains(id))
-      return nlohmann::json{{"id", crypto::ToHex(id)}, {"status", "pending"}};
-    return NotFound("no record " + crypto::ToHex(id) + " on this node");
-  }
-  MBL_ASSIGN_OR_RETURN(chaincode::RecordResult result,
-                       store_->GetResult(location->height, location->index));
-  return nlohmann::json{{"id", crypto::ToHex(id)},
-                        {"status", result.accepted ? "accepted" : "rejected"},
-                        {"height", location->height},
-                        {"index", location->index},
-                        {"result", ResultJson(result)}};
-}
-
-Result<nlohmann::json> Ledger::GetBlock(std::uint64_t height, const Reader& reader) {
-  MBL_ASSIGN_OR_RETURN(Block block, store_->GetBlock(height));
-  auto snapshot = store_->Snapshot();
-  nlohmann::json records = nlohmann::json::array();
-  for (std::uint32_t i = 0; i < block.records.size(); ++i) {
-    MBL_ASSIGN_OR_RETURN(chaincode::RecordResult result, store_->GetResult(height, i));
-    RecordView view = ViewFor(block.records[i], *snapshot, reader);
-    nlohmann::json entry = view.content ? ResultJson(result) : RedactedResultJson(result);
-    entry["id"] = crypto::ToHex(result.record_id);
-    entry["type"] = view.type;
-    entry["status"] = result.accepted ? "accepted" : "rejected";
-    entry["redacted"] = !view.content;
-    records.push_back(std::move(entry));
-  }
-  return nlohmann::json{{"header", HeaderJson(block.header)},
-                        {"certificate", crypto::ToHex(block.certificate)},
-                        {"records", records}};
-}
-
-nlohmann::json Ledger::Health() {
-  Tip tip = store_->tip();
-  Status ordering = OrderingHealth();
-  auto snapshot = store_->Snapshot();
-  auto chain = chaincode::GetChain(*snapshot);
-  return {{"status", ordering.ok() ? "ok" : "degraded"},
-          {"error", ordering.ok() ? "" : ordering.message()},
-          {"chain_id", chain ? crypto::ToHex(chain->chain_id) : ""},
-          {"chain_name", chain ? chain->chain_name : ""},
-          {"height", tip.height},
-          {"tip_hash", crypto::ToHex(tip.hash)},
-          {"last_block_time_ms", tip.time_ms},
-          {"last_commit_age_ms", last_commit_ms_ == 0 ? -1 : Now() - last_commit_ms_},
-          {"mempool_records", mempool_->pending_records()},
-          {"validators", chaincode::GetValidators(*snapshot).size()},
-          {"consensus", ConsensusHealth()}};
-}
-
-nlohmann::json Ledger::ConsensusHealth() const {
-  if (!bft_) {
-    return {{"mode", "single"}, {"leader", crypto::ToHex(node_key_.public_key)}};
-  }
-  const BftStatus status = bft_->status();
-  std::size_t connected = 0;
-  for (const auto& link : status.links) connected += link.connected ? 1 : 0;
-  nlohmann::json health = {{"mode", "bft"},
-                           {"epoch", status.epoch},
-                           {"role", status.validator ? "validator" : "follower"},
-                           {"syncing", status.syncing},
-                           {"validators", status.validators.size()},
-                           {"round", status.round},
-                           {"leader_index", status.leader},
-                           {"leader", status.leader < status.validators.size()
-                                          ? crypto::ToHex(status.validators[status.leader])
-                                          : ""},
-                           {"committed_height", status.committed_height},
-                           {"local_timeouts", status.local_timeouts},
-                           {"connected_peers", connected}};
-  health["self_index"] = status.self ? nlohmann::json(*status.self) : nlohmann::json(nullptr);
-  if (!status.validator) {
-    health["detail"] = "this node's key is not in the validator set of epoch " +
-                       std::to_string(status.epoch) +
-                       ": it catches up from the validators and orders nothing";
-  }
-  return health;
-}
-
-namespace {
-
-// One metric family: HELP and TYPE lines, then its samples.
-void Family(std::string& out, std::string_view name, std::string_view type, std::string_view help,
-            const std::vector<std::pair<std::string, double>>& samples) {
-  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
-  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
-  for (const auto& [labels, value] : samples) {
-    char number[64];
-    std::snprintf(number, sizeof number, "%.17g", value);
-    out.append(name).append(labels).append(" ").append(number).append("\n");
-  }
-}
-
-}  // namespace
-
-std::string Ledger::Metrics() {
-  std::string out;
-  const Tip tip = store_->tip();
-  const bool healthy = OrderingHealth().ok();
-  Family(out, "mbl_block_height", "gauge", "Height of the last committed block.",
-         {{"", static_cast<double>(tip.height)}});
-  Family(out, "mbl_mempool_records", "gauge", "Records admitted and not yet committed.",
-         {{"", static_cast<double>(mempool_->pending_records())}});
-  Family(out, "mbl_ordering_healthy", "gauge", "1 while the node commits, 0 after a commit error.",
-         {{"", healthy ? 1.0 : 0.0}});
-  Family(out, "mbl_last_commit_age_seconds", "gauge", "Seconds since this node last committed.",
-         {{"", last_commit_ms_ == 0 ? -1.0 : static_cast<double>(Now() - last_commit_ms_) / 1000}});
-  if (!bft_) return out;
-  const BftStatus status = bft_->status();
-  Family(out, "mbl_consensus_round", "gauge", "Current consensus round.",
-         {{"", static_cast<double>(status.round)}});
-  Family(out, "mbl_consensus_blocks_committed_total", "counter",
-         "Blocks committed by consensus since start.",
-         {{"", static_cast<double>(status.blocks_committed)}});
-  Family(out, "mbl_consensus_rounds_total", "counter", "Round changes since start.",
-         {{"", static_cast<double>(status.rounds_entered)}});
-  Family(out, "mbl_consensus_timeouts_total", "counter", "Local round timeouts since start.",
-         {{"", static_cast<double>(status.local_timeouts)}});
-  Family(out, "mbl_consensus_messages_refused_total", "counter",
-         "Consensus messages refused (bad signature, stale, malformed, queue full).",
-         {{"", static_cast<double>(status.messages_refused)}});
-  Family(out, "mbl_safety_data_fsync_seconds_total", "counter",
-         "Time spent writing and syncing consensus safety data.",
-         {{"", status.safety_write_seconds_total}});
-  Family(out, "mbl_safety_data_writes_total", "counter", "Synced safety data writes.",
-         {{"", static_cast<double>(status.safety_writes)}});
-  Family(out, "mbl_block_commit_seconds_total", "counter",
-         "Time spent writing and syncing committed blocks.",
-         {{"", status.commit_write_seconds_total}});
-  std::vector<std::pair<std::string, double>> up, sent, received, dropped;
-  Family(out, "mbl_consensus_epoch", "gauge", "Validator-set epoch this node is in.",
-         {{"", static_cast<double>(status.epoch)}});
-  for (const auto& link : status.links) {
-    std::string labels = "{peer=\"" + std::to_string(link.index) + "\"}";
-    up.emplace_back(labels, link.connected ? 1.0 : 0.0);
-    sent.emplace_back(labels, static_cast<double>(link.frames_sent));
-    received.emplace_back(labels, static_cast<double>(link.frames_received));
-    dropped.emplace_back(labels, static_cast<double>(link.frames_dropped));
-  }
-  Family(out, "mbl_peer_link_up", "gauge", "1 when the authenticated link to the peer is up.", up);
-  Family(out, "mbl_peer_frames_sent_total", "counter", "Frames sent to the peer.", sent);
-  Family(out, "mbl_peer_frames_received_total", "counter", "Frames received from the peer.",
-         received);
-  Family(out, "mbl_peer_frames_dropped_total", "counter",
-         "Frames to the peer dropped (queue full or link down).", dropped);
-  return out;
-}
-
-nlohmann::json Ledger::Validators() {
-  auto snapshot = store_->Snapshot();
-  nlohmann::json list = nlohmann::json::array();
-  for (const auto& validator : chaincode::GetValidators(*snapshot)) {
-    list.push_back({{"organization", validator.organization()},
-                    {"public_key", validator.public_key()},
-                    {"address", validator.address()}});
-  }
-  auto chain = chaincode::GetChain(*snapshot);
-  std::size_t n = list.size();
-  return {{"chain_id", chain ? crypto::ToHex(chain->chain_id) : ""},
-          {"height", store_->tip().height},
-          {"validators", list},
-          {"fault_tolerance", n == 0 ? 0 : (n - 1) / 3}};
-}
-
-Result<Reader> Ledger::IdentifyReader(const crypto::PublicKey& key) {
-  auto snapshot = store_->Snapshot();
-  auto holder = chaincode::GetKeyHolder(*snapshot, key);
-  if (!holder) return Unauthenticated("key " + crypto::ToHex(key) + " is not a current member key");
-  Reader reader{key, holder->organization, {}};
-  for (auto role : holder->roles) reader.roles.push_back(chaincode::RoleName(role));
-  return reader;
-}
-
-Result<nlohmann::json> Ledger::Query(std::string_view name, const nlohmann::json& params,
-                                     const Reader& reader) {
-  std::map<std::string, std::string> values;
-  for (const auto& [key, value] : params.items()) {
-    if (value.is_string()) values[key] = value.get<std::string>();
-  }
-  auto snapshot = store_->Snapshot();
-  if (chaincode::IsCreditQuery(std::string(name))) {
-    // Authorization per DOMAIN §6 is part of the query; the reference data is for every member.
-    return chaincode::RunCreditQuery(std::string(name), values, reader.organization, *snapshot,
-                                     std::max(Now(), store_->tip().time_ms));
-  }
-  return chaincode::RunReferenceQuery(std::string(name), values, *snapshot);
-}
-
-Status Ledger::ValidatorSetHistory(std::string& json, std::vector<std::uint64_t>& bases) {
-  auto snapshot = store_->Snapshot();
-  const std::uint64_t epoch = chaincode::CurrentEpoch(*snapshot).number;
-  std::lock_guard lock(validator_sets_mutex_);
-  if (!validator_sets_ || validator_sets_->epoch != epoch) {
-    // Rebuilt once per epoch: the history only grows when the validator set changes.
-    std::vector<std::string> genesis_validators;
-    v1::Record genesis;
-    MBL_CHECK(genesis.ParseFromString(options_.genesis.payload));
-    for (const auto& validator : genesis.genesis().validators()) {
-      genesis_validators.push_back(validator.public_key());
-    }
-    std::sort(genesis_validators.begin(), genesis_validators.end());  // index order (state keys)
-    ValidatorSets built{epoch, "", {}};
-    MBL_ASSIGN_OR_RETURN(
-        built.json, ValidatorSetsJson(*store_, exit_proof_cache_, genesis_validators, built.bases));
-    validator_sets_ = std::move(built);
-  }
-  json = validator_sets_->json;
-  bases = validator_sets_->bases;
-  return Status::Ok();
-}
-
-Result<std::string> Ledger::ExitLookup(std::string_view code,
-                                       std::optional<std::uint64_t> known_height) {
-  auto snapshot = store_->Snapshot();
-  MBL_ASSIGN_OR_RETURN(nlohmann::json view, chaincode::LookupExit(*snapshot, code));
-  ExitProofInputs inputs{
-      *store_, exit_proof_cache_, genesis_json_, chain_id_hex_, bft_ != nullptr, "",
-      {},      std::nullopt,      std::nullopt};
-  inputs.known_height = known_height;
-  inputs.quorum = bft_ != nullptr;
-  if (bft_) inputs.last_commit_qc = bft_->status().last_commit_qc;
-  MBL_RETURN_IF_ERROR(ValidatorSetHistory(inputs.validator_sets_json, inputs.epoch_bases));
-  auto record_id = crypto::FixedFromHex<32>(view["record_id"].get<std::string>(), "record id");
-  if (!record_id.ok()) return record_id.status();
-  auto proof = BuildExitProof(inputs, *record_id, view["exit_code"].get<std::string>());
-  if (!proof.ok()) {
-    view["proof"] = nullptr;
-    view["proof_unavailable"] = proof.status().message();
-    return view.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  }
-  // The public view with the bundle spliced in as its last member.
-  std::string answer = view.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  MBL_CHECK(answer.size() > 2 && answer.back() == '}');
-  answer.pop_back();
-  return answer + ",\"proof\":" + *proof + "}";
 }
 
 }  // namespace mbl::node

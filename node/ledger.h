@@ -1,5 +1,6 @@
 // The ledger core of one node: admission, mempool, ordering, execution and storage behind the
-// LedgerService seam. Owns its threads; Stop() (or destruction) makes the last block durable.
+// LedgerService seam (its reads in node/ledger_reads.cc). Owns its threads; Stop() (or
+// destruction) makes the last block durable.
 #pragma once
 
 #include <condition_variable>
@@ -40,6 +41,10 @@ struct LedgerOptions {
   bool inject_vote_before_persist_bug = false;  // node/bft_replica.h; the simulator's test
 };
 
+// Admission's answer to a dry run's rejection: refused, with the status its kind maps to, when the
+// record can never become valid; ok for a rule violation, which is judged when it is ordered.
+Status AdmissionRefusal(const chaincode::Rejection& rejection);
+
 class Ledger final : public LedgerService {
  public:
   // Opens the store, refuses to start when its integrity check fails, commits the genesis block
@@ -52,21 +57,26 @@ class Ledger final : public LedgerService {
   std::vector<SubmitOutcome> Submit(std::vector<chaincode::SignedRecord> records) override;
   void WhenCommitted(std::vector<chaincode::RecordId> ids, std::chrono::milliseconds timeout,
                      std::function<void()> done) override;
-  Result<nlohmann::json> GetRecord(const chaincode::RecordId& id, const Reader& reader) override;
-  Result<nlohmann::json> GetRecordOutcome(const chaincode::RecordId& id) override;
-  Result<nlohmann::json> GetBlock(std::uint64_t height, const Reader& reader) override;
-  nlohmann::json Health() override;
-  std::string Metrics() override;
-  nlohmann::json Validators() override;
+  // The reads (node/ledger_reads.cc).
+  Result<RecordView> GetRecord(const chaincode::RecordId& id, const Reader& reader) override;
+  Result<RecordOutcome> GetRecordOutcome(const chaincode::RecordId& id) override;
+  Result<BlockView> GetBlock(std::uint64_t height, const Reader& reader) override;
+  HealthReport Health() override;
+  NodeActivity Metrics() override;
+  ValidatorSetView Validators() override;
   Result<Reader> IdentifyReader(const crypto::PublicKey& key) override;
-  Result<nlohmann::json> Query(std::string_view name, const nlohmann::json& params,
+  Result<nlohmann::json> Query(std::string_view name,
+                               const std::map<std::string, std::string>& params,
                                const Reader& reader) override;
-  Result<std::string> ExitLookup(std::string_view code,
-                                 std::optional<std::uint64_t> known_height) override;
+  Result<ExitAnswer> ExitLookup(std::string_view code,
+                                std::optional<std::uint64_t> known_height) override;
 
   const Store& store() const { return *store_; }
-  // BFT ordering counters for /metrics; nullopt with a single validator.
-  std::optional<BftStatus> bft_status() const;
+  // BFT ordering counters; nullopt with a single validator.
+  std::optional<BftStatus> bft_status() const {
+    if (!bft_) return std::nullopt;
+    return bft_->status();
+  }
   // With options.ordering_driven_by_caller and N > 1: the replica the caller drives.
   BftReplica* bft_replica() { return bft_ ? bft_->replica() : nullptr; }
 
@@ -87,7 +97,6 @@ class Ledger final : public LedgerService {
   void OnCommitted(const std::vector<chaincode::RecordId>& ids);
   Status OrderingHealth() const;
   Status SingleNodeCommitError() const;
-  nlohmann::json ConsensusHealth() const;
   Status CommitBatch(const OrderedBatch& batch);
   Status CommitBlock(std::vector<chaincode::SignedRecord> records, std::int64_t time_ms,
                      bool genesis);

@@ -138,7 +138,8 @@ int Run(const std::filesystem::path& config_path) {
   // the HTTP threads still run; then the server.
   (*ledger)->Stop();
   (*server)->Stop();
-  Status health = (*ledger)->Health()["status"] == "ok" ? Status::Ok() : Internal("commit error");
+  Status health =
+      (*ledger)->Health().activity.ordering.ok() ? Status::Ok() : Internal("commit error");
   node::Log(node::LogLevel::kInfo, "node_stopped", {{"height", (*ledger)->store().tip().height}});
   return health.ok() ? 0 : kExitCommit;
 }

@@ -12,7 +12,9 @@ HandlerResult ApplyGenesis(ApplyContext& context, const v1::Genesis& genesis) {
   if (auto bad = RequireText("chain_name", genesis.chain_name())) return bad;
   if (auto bad = CheckListSize("organizations", genesis.organizations_size())) return bad;
   if (auto bad = CheckListSize("validators", genesis.validators_size())) return bad;
-  if (genesis.validators_size() == 0) return Reject("T1", "genesis names no validator");
+  if (genesis.validators_size() == 0) {
+    return Reject(RefusalKind::kInvalid, "T1", "genesis names no validator");
+  }
   std::set<std::string> ids;
   for (const v1::Organization& organization : genesis.organizations()) {
     if (auto bad = CheckOrganization(organization)) return bad;

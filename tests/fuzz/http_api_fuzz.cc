@@ -21,7 +21,7 @@ using namespace mbl;
 namespace http = boost::beast::http;
 
 // Admits a record when its envelope verifies and its payload parses; knows one reader (the
-// fuzz ledger's smelter operator) and answers reads with small fixed JSON.
+// fuzz ledger's smelter operator) and answers reads with small fixed values.
 class FakeLedger final : public node::LedgerService {
  public:
   std::vector<node::SubmitOutcome> Submit(std::vector<chaincode::SignedRecord> records) override {
@@ -41,32 +41,41 @@ class FakeLedger final : public node::LedgerService {
                      std::function<void()> done) override {
     done();
   }
-  Result<nlohmann::json> GetRecord(const chaincode::RecordId& id, const node::Reader&) override {
-    return nlohmann::json{{"id", crypto::ToHex(id)}, {"status", "pending"}};
+  Result<node::RecordView> GetRecord(const chaincode::RecordId& id, const node::Reader&) override {
+    return node::RecordView{id, std::nullopt};
   }
-  Result<nlohmann::json> GetRecordOutcome(const chaincode::RecordId& id) override {
-    return nlohmann::json{{"id", crypto::ToHex(id)},
-                          {"status", "accepted"},
-                          {"height", 1},
-                          {"result", {{"accepted", true}}}};
+  Result<node::RecordOutcome> GetRecordOutcome(const chaincode::RecordId& id) override {
+    chaincode::RecordResult result;
+    result.record_id = id;
+    result.accepted = true;
+    result.details_json = "{}";
+    return node::RecordOutcome{id, node::CommittedResult{1, 0, std::move(result)}};
   }
-  Result<nlohmann::json> GetBlock(std::uint64_t height, const node::Reader&) override {
+  Result<node::BlockView> GetBlock(std::uint64_t height, const node::Reader&) override {
     if (height > 1) return NotFound("no block " + std::to_string(height));
-    return nlohmann::json{{"header", {{"height", height}}}};
+    node::BlockView block;
+    block.header.height = height;
+    return block;
   }
-  nlohmann::json Health() override { return {{"height", 1}}; }
-  std::string Metrics() override { return "mbl_height 1\n"; }
-  nlohmann::json Validators() override { return {{"validators", nlohmann::json::array()}}; }
+  node::HealthReport Health() override {
+    node::HealthReport health;
+    health.activity.tip.height = 1;
+    return health;
+  }
+  node::NodeActivity Metrics() override { return Health().activity; }
+  node::ValidatorSetView Validators() override { return {}; }
   Result<node::Reader> IdentifyReader(const crypto::PublicKey& key) override {
     const auto& known = fuzz::LedgerKey(fuzz::Selector("smelter", v1::OPERATION_RESPONSIBLE));
     if (key != known.public_key) return NotFound("not a member key");
     return node::Reader{key, "smelter", {"operation_responsible"}};
   }
-  Result<nlohmann::json> Query(std::string_view name, const nlohmann::json& params,
+  Result<nlohmann::json> Query(std::string_view name,
+                               const std::map<std::string, std::string>& params,
                                const node::Reader&) override {
     return nlohmann::json{{"query", std::string(name)}, {"params", params}};
   }
-  Result<std::string> ExitLookup(std::string_view code, std::optional<std::uint64_t>) override {
+  Result<node::ExitAnswer> ExitLookup(std::string_view code,
+                                      std::optional<std::uint64_t>) override {
     return NotFound("no exit record " + std::string(code));
   }
 };

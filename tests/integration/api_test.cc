@@ -11,6 +11,7 @@
 #include "node/http_read_signature.h"
 #include "node/http_server.h"
 #include "node/ledger.h"
+#include "node/ledger_views.h"
 #include "tests/support/http_attack.h"
 #include "tests/unit/node/node_test_util.h"
 #include "tools/cli.h"
@@ -54,7 +55,7 @@ class ApiTest : public ::testing::Test {
   void ExpectNothingStored() {
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
     EXPECT_EQ(ledger_->store().tip().height, 0u);
-    EXPECT_EQ(ledger_->Health()["mempool_records"], 0);
+    EXPECT_EQ(HealthJson(ledger_->Health())["mempool_records"], 0);
   }
   void ExpectError(const tools::HttpReply& reply, int status, const std::string& code) {
     EXPECT_EQ(reply.status, status) << reply.raw;

@@ -15,6 +15,7 @@
 #include "consensus/codec.h"
 #include "crypto/encoding.h"
 #include "node/epoch.h"
+#include "node/ledger_views.h"
 #include "node/log.h"
 #include "node/records_payload.h"
 #include "tests/support/data_dir_damage.h"
@@ -153,7 +154,7 @@ class BftLedgerTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     for (auto node : nodes)
-      ADD_FAILURE() << "node " << node << ": " << ledgers_[node]->Health().dump();
+      ADD_FAILURE() << "node " << node << ": " << HealthJson(ledgers_[node]->Health()).dump();
     return false;
   }
 
@@ -180,13 +181,14 @@ class BftLedgerTest : public ::testing::Test {
     while (std::chrono::steady_clock::now() < deadline) {
       bool all = true;
       for (auto node : nodes) {
-        nlohmann::json consensus = ledgers_[node]->Health()["consensus"];
+        nlohmann::json consensus = HealthJson(ledgers_[node]->Health())["consensus"];
         all = all && consensus["epoch"] == epoch && consensus["role"] == role;
       }
       if (all) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    for (auto node : nodes) ADD_FAILURE() << "node " << node << ": " << ledgers_[node]->Health();
+    for (auto node : nodes)
+      ADD_FAILURE() << "node " << node << ": " << HealthJson(ledgers_[node]->Health());
     return false;
   }
 
@@ -400,17 +402,18 @@ TEST_F(BftLedgerTest, ADiskFullNodeStopsCommittingCleanlyAndResumesWhenSpaceRetu
   // Node 3 says why it stopped, and refuses new records rather than accepting what it can't keep.
   bool stalled = false;
   for (int i = 0; i < 200 && !stalled; ++i) {
-    stalled = ledgers_[3]->Health()["status"] == "degraded";
+    stalled = HealthJson(ledgers_[3]->Health())["status"] == "degraded";
     if (!stalled) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_TRUE(stalled) << ledgers_[3]->Health().dump();
-  EXPECT_NE(ledgers_[3]->Health()["error"].get<std::string>().find("space"), std::string::npos)
-      << ledgers_[3]->Health().dump();
+  ASSERT_TRUE(stalled) << HealthJson(ledgers_[3]->Health()).dump();
+  EXPECT_NE(HealthJson(ledgers_[3]->Health())["error"].get<std::string>().find("space"),
+            std::string::npos)
+      << HealthJson(ledgers_[3]->Health()).dump();
   auto refused = ledgers_[3]->Submit({SiteRecord(fixture_, "site-refused")});
   EXPECT_EQ(refused[0].status.code(), Code::kUnavailable);
   disk.Free();
   ASSERT_TRUE(CommittedOn({3}, last, std::chrono::seconds(30)));
-  EXPECT_EQ(ledgers_[3]->Health()["status"], "ok");
+  EXPECT_EQ(HealthJson(ledgers_[3]->Health())["status"], "ok");
   auto after = Submit(3, SiteRecord(fixture_, "site-after"));
   ASSERT_TRUE(CommittedOn({0, 1, 2, 3}, after));
   ExpectSameChain({0, 1, 2, 3});
@@ -438,11 +441,11 @@ TEST_F(BftLedgerTest, AReadOnlyDataDirectoryStallsTheNodeCleanlyAndItResumesWhen
   ASSERT_TRUE(CommittedOn({0, 1, 2}, last));
   bool stalled = false;
   for (int i = 0; i < 250 && !stalled; ++i) {
-    stalled = ledgers_[3]->Health()["status"] == "degraded";
+    stalled = HealthJson(ledgers_[3]->Health())["status"] == "degraded";
     if (!stalled) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_TRUE(stalled) << ledgers_[3]->Health().dump();
-  const std::string error = ledgers_[3]->Health()["error"];
+  ASSERT_TRUE(stalled) << HealthJson(ledgers_[3]->Health()).dump();
+  const std::string error = HealthJson(ledgers_[3]->Health())["error"];
   EXPECT_NE(error.find("is not writable (Read-only file system)"), std::string::npos) << error;
   EXPECT_FALSE(ledgers_[3]->store().FindRecord(last).has_value());
   auto refused = ledgers_[3]->Submit({SiteRecord(fixture_, "site-refused")});
@@ -450,7 +453,7 @@ TEST_F(BftLedgerTest, AReadOnlyDataDirectoryStallsTheNodeCleanlyAndItResumesWhen
 
   ASSERT_TRUE(mount.SetReadOnly(false));
   ASSERT_TRUE(CommittedOn({3}, last, std::chrono::seconds(30)));
-  EXPECT_EQ(ledgers_[3]->Health()["status"], "ok");
+  EXPECT_EQ(HealthJson(ledgers_[3]->Health())["status"], "ok");
   auto after = Submit(3, SiteRecord(fixture_, "site-after"));
   ASSERT_TRUE(CommittedOn({0, 1, 2, 3}, after));
   ExpectSameChain({0, 1, 2, 3});

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "crypto/encoding.h"
+#include "node/ledger_views.h"
 #include "tests/support/data_dir_damage.h"
 #include "tests/unit/node/node_test_util.h"
 
@@ -28,7 +29,8 @@ class LedgerTest : public ::testing::Test {
     std::promise<void> done;
     ledger.WhenCommitted({outcomes[0].id}, std::chrono::seconds(10), [&] { done.set_value(); });
     done.get_future().wait();
-    return ledger.GetRecord(outcomes[0].id, testing::ReaderOf(fixture_, "smelter")).value();
+    return RecordViewJson(
+        ledger.GetRecord(outcomes[0].id, testing::ReaderOf(fixture_, "smelter")).value());
   }
 
   TempDir dir_;
@@ -50,8 +52,10 @@ TEST_F(LedgerTest, CommitsGenesisThenRecordsAndKeepsThemAcrossRestart) {
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
   EXPECT_EQ((*reopened)->store().tip().height, 1u);
   auto id = crypto::FixedFromHex<32>(id_hex, "id");
-  EXPECT_EQ((*reopened)->GetRecord(*id, testing::ReaderOf(fixture_, "smelter")).value()["status"],
-            "accepted");
+  EXPECT_EQ(
+      RecordViewJson(
+          (*reopened)->GetRecord(*id, testing::ReaderOf(fixture_, "smelter")).value())["status"],
+      "accepted");
   EXPECT_TRUE((*reopened)->store().CheckIntegrity().ok());
 }
 
@@ -101,7 +105,7 @@ TEST_F(LedgerTest, AdmissionRefusalsEachStoreNothing) {
   EXPECT_EQ(outcomes[5].status.code(), Code::kInvalidArgument);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ((*ledger)->store().tip().height, 0u) << "nothing refused may reach a block";
-  EXPECT_EQ((*ledger)->Health()["mempool_records"], 0);
+  EXPECT_EQ(HealthJson((*ledger)->Health())["mempool_records"], 0);
 }
 
 TEST_F(LedgerTest, DuplicatesAreRefusedWhilePendingAndOnceCommitted) {
@@ -116,6 +120,17 @@ TEST_F(LedgerTest, DuplicatesAreRefusedWhilePendingAndOnceCommitted) {
   (*ledger)->WhenCommitted({first[0].id}, std::chrono::seconds(10), [&] { done.set_value(); });
   done.get_future().wait();
   EXPECT_EQ((*ledger)->Submit({record})[0].status.code(), Code::kAlreadyExists);
+}
+
+// A genesis names no chain, so it can never be valid in a running ledger (T1).
+TEST_F(LedgerTest, T1_AGenesisSubmittedToARunningLedgerIsRefusedAsInvalid) {
+  auto ledger = OpenLedger();
+  ASSERT_TRUE(ledger.ok());
+  test_support::LedgerFixture other;
+  auto outcomes = (*ledger)->Submit({other.genesis()});
+  EXPECT_EQ(outcomes[0].status.code(), Code::kInvalidArgument) << outcomes[0].status.ToString();
+  EXPECT_TRUE(outcomes[0].status.message().starts_with("rule T1: "))
+      << outcomes[0].status.ToString();
 }
 
 // A batch gets the outcomes that admitting its records one by one, in order, would give (only the
@@ -149,8 +164,8 @@ TEST_F(LedgerTest, ABatchIsAdmittedAsItsRecordsOneByOneInOrder) {
                            [&] { done.set_value(); });
   done.get_future().wait();
   const Reader smelter = testing::ReaderOf(fixture_, "smelter");
-  nlohmann::json first = (*ledger)->GetRecord(outcomes[1].id, smelter).value();
-  nlohmann::json second = (*ledger)->GetRecord(outcomes[3].id, smelter).value();
+  nlohmann::json first = RecordViewJson((*ledger)->GetRecord(outcomes[1].id, smelter).value());
+  nlohmann::json second = RecordViewJson((*ledger)->GetRecord(outcomes[3].id, smelter).value());
   EXPECT_EQ(first["status"], "accepted");
   EXPECT_EQ(second["status"], "accepted");
   EXPECT_LT(
@@ -206,11 +221,11 @@ TEST_F(LedgerTest, AReadOnlyDataDirectoryStallsCommitsCleanlyAndTheyResumeWhenWr
   (*ledger)->WhenCommitted({id}, std::chrono::seconds(30), [&] { committed.set_value(); });
   bool stalled = false;
   for (int i = 0; i < 250 && !stalled; ++i) {
-    stalled = (*ledger)->Health()["status"] == "degraded";
+    stalled = HealthJson((*ledger)->Health())["status"] == "degraded";
     if (!stalled) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  ASSERT_TRUE(stalled) << (*ledger)->Health().dump();
-  const std::string error = (*ledger)->Health()["error"];
+  ASSERT_TRUE(stalled) << HealthJson((*ledger)->Health()).dump();
+  const std::string error = HealthJson((*ledger)->Health())["error"];
   EXPECT_NE(error.find("is not writable (Read-only file system)"), std::string::npos) << error;
   EXPECT_NE(error.find("resumes by itself"), std::string::npos) << error;
   EXPECT_EQ((*ledger)->store().tip().height, 1u);
@@ -221,13 +236,48 @@ TEST_F(LedgerTest, AReadOnlyDataDirectoryStallsCommitsCleanlyAndTheyResumeWhenWr
   ASSERT_TRUE(mount.SetReadOnly(false));
   ASSERT_EQ(committed.get_future().wait_for(std::chrono::seconds(20)), std::future_status::ready);
   EXPECT_TRUE((*ledger)->store().FindRecord(id).has_value());
-  EXPECT_EQ((*ledger)->Health()["status"], "ok");
+  EXPECT_EQ(HealthJson((*ledger)->Health())["status"], "ok");
   EXPECT_EQ(SubmitAndWait(**ledger, SiteRecord(fixture_, "after"))["status"], "accepted");
   ledger->reset();
   auto reopened = OpenLedger();
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
   EXPECT_EQ((*reopened)->store().tip().height, 3u);
   EXPECT_TRUE((*reopened)->store().CheckIntegrity().ok());
+}
+
+// Admission's refusal for each kind of dry-run rejection (AdmissionRefusal): the rule and the
+// message as the chaincode gave them, with the status the kind maps to.
+Status RefusalOf(chaincode::RefusalKind kind, const std::string& rule) {
+  return AdmissionRefusal(chaincode::Rejection{rule, "the reason", kind});
+}
+
+TEST(AdmissionRefusal, R3_UnknownSignerIsUnauthenticated) {
+  Status refusal = RefusalOf(chaincode::RefusalKind::kUnauthenticated, "R3");
+  EXPECT_EQ(refusal.code(), Code::kUnauthenticated);
+  EXPECT_EQ(refusal.message(), "rule R3: the reason");
+}
+
+TEST(AdmissionRefusal, R3_SignerWithoutTheRightIsPermissionDenied) {
+  EXPECT_EQ(RefusalOf(chaincode::RefusalKind::kNotAuthorized, "R3").code(),
+            Code::kPermissionDenied);
+}
+
+TEST(AdmissionRefusal, R5_RecordAlreadyInTheLedgerAlreadyExists) {
+  EXPECT_EQ(RefusalOf(chaincode::RefusalKind::kAlreadyExists, "R5").code(), Code::kAlreadyExists);
+}
+
+TEST(AdmissionRefusal, R5_FORMAT_T1_ARecordThatCanNeverBeValidIsAnInvalidArgument) {
+  for (const char* rule : {"R5", "FORMAT", "T1"}) {
+    Status refusal = RefusalOf(chaincode::RefusalKind::kInvalid, rule);
+    EXPECT_EQ(refusal.code(), Code::kInvalidArgument) << rule;
+    EXPECT_EQ(refusal.message(), "rule " + std::string(rule) + ": the reason");
+  }
+}
+
+TEST(AdmissionRefusal, R4_T1_ARuleViolationIsAdmittedAndJudgedWhenOrdered) {
+  for (const char* rule : {"R4", "T1", "T4"}) {
+    EXPECT_TRUE(RefusalOf(chaincode::RefusalKind::kRuleViolation, rule).ok()) << rule;
+  }
 }
 
 }  // namespace
