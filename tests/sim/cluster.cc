@@ -13,6 +13,7 @@
 #include "consensus/core.h"
 #include "crypto/sha256.h"
 #include "tests/sim/checker.h"
+#include "tests/sim/event_queue.h"
 #include "tests/sim/sim_host.h"
 
 namespace mbl::sim {
@@ -63,15 +64,6 @@ struct RestartNode {
 };
 using EventBody = std::variant<Deliver, TimerFire, PersistAck, CrashNode, RestartNode>;
 
-struct Event {
-  std::int64_t time_ms;
-  std::uint64_t sequence;  // ties broken by scheduling order: deterministic
-  EventBody body;
-  bool operator>(const Event& other) const {
-    return time_ms != other.time_ms ? time_ms > other.time_ms : sequence > other.sequence;
-  }
-};
-
 crypto::KeyPair SimKey(std::uint64_t seed, ValidatorIndex index) {
   const auto digest = crypto::Sha256Hasher()
                           .Update("mbl-sim-key")
@@ -118,8 +110,7 @@ class Cluster {
   consensus::Genesis genesis_;
   std::vector<Instance> instances_;
   std::optional<SafetyChecker> checker_;
-  std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
-  std::uint64_t next_sequence_ = 0;
+  EventQueue<EventBody> queue_;
   std::int64_t now_ms_ = 0;
   bool healed_ = false;
   SimResult result_;
@@ -156,8 +147,7 @@ Cluster::Cluster(const SimOptions& options)
 }
 
 void Cluster::Schedule(std::int64_t delay_ms, EventBody body) {
-  queue_.push(
-      Event{now_ms_ + std::max<std::int64_t>(delay_ms, 0), next_sequence_++, std::move(body)});
+  queue_.At(now_ms_ + std::max<std::int64_t>(delay_ms, 0), std::move(body));
 }
 
 void Cluster::StartInstance(std::size_t index) {
@@ -412,8 +402,7 @@ SimResult Cluster::Run() {
   const std::int64_t round_wait_max_ms = kRoundTimeoutBaseMs * 12 * 1150 / 1000;
   const Round rounds_max = LivenessRoundsMax(options_.nodes);
   while (result_.ok && !queue_.empty()) {
-    Event event = queue_.top();
-    queue_.pop();
+    auto event = queue_.Pop();
     now_ms_ = event.time_ms;
     Trace(static_cast<std::uint64_t>(now_ms_));
     Dispatch(event.body);

@@ -15,6 +15,7 @@
 #include "crypto/sha256.h"
 #include "node/ledger.h"
 #include "node/log.h"
+#include "tests/sim/event_queue.h"
 #include "tests/sim/node_checker.h"
 #include "tests/sim/sim_client.h"
 #include "tests/sim/sim_disk.h"
@@ -108,15 +109,6 @@ struct Restart {
 };
 using EventBody = std::variant<Deliver, Wake, ClientTick, Crash, CrashFallback, Restart>;
 
-struct Event {
-  std::int64_t time_ms;
-  std::uint64_t sequence;  // ties broken by scheduling order: deterministic
-  EventBody body;
-  bool operator>(const Event& other) const {
-    return time_ms != other.time_ms ? time_ms > other.time_ms : sequence > other.sequence;
-  }
-};
-
 class NodeCluster {
  public:
   explicit NodeCluster(const SimOptions& options);
@@ -167,8 +159,7 @@ class NodeCluster {
   ClientScript script_;
   std::vector<SimNode> nodes_;
   std::optional<NodeChecker> checker_;
-  std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
-  std::uint64_t next_sequence_ = 0;
+  EventQueue<EventBody> queue_;
   std::int64_t now_ms_ = 0;
   bool healed_ = false;
   bool tearing_down_ = false;
@@ -289,8 +280,7 @@ void NodeCluster::AddNode(crypto::KeyPair key, std::optional<ValidatorIndex> pla
 }
 
 void NodeCluster::Schedule(std::int64_t delay_ms, EventBody body) {
-  queue_.push(
-      Event{now_ms_ + std::max<std::int64_t>(delay_ms, 0), next_sequence_++, std::move(body)});
+  queue_.At(now_ms_ + std::max<std::int64_t>(delay_ms, 0), std::move(body));
 }
 
 void NodeCluster::StartNode(std::size_t index) {
@@ -621,13 +611,12 @@ NodeSimResult NodeCluster::Run() {
   for (const auto& crash : plan_.crashes) {
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
       if (nodes_[i].plan_index != crash.node || !nodes_[i].honest) continue;
-      queue_.push(Event{crash.crash_ms, next_sequence_++, Crash{i, crash.restart_ms}});
+      queue_.At(crash.crash_ms, Crash{i, crash.restart_ms});
     }
   }
   Schedule(kClientTickMs, ClientTick{});
   while (result_.ok && !queue_.empty()) {
-    Event event = queue_.top();
-    queue_.pop();
+    auto event = queue_.Pop();
     now_ms_ = event.time_ms;
     Trace(static_cast<std::uint64_t>(now_ms_));
     Dispatch(event.body);

@@ -11,6 +11,7 @@
 #include "base/big_endian.h"
 #include "consensus/codec.h"
 #include "node/bft_replica.h"
+#include "tests/sim/event_queue.h"
 #include "tests/sim/node_checker.h"
 #include "tests/sim/node_cluster.h"
 #include "tests/sim/sim_disk.h"
@@ -19,10 +20,7 @@ namespace mbl::sim {
 namespace {
 
 std::uint64_t SeedCount(std::uint64_t default_count) {
-  const char* text = std::getenv("MBL_SIM_SEEDS");
-  if (text == nullptr) return default_count;
-  const std::uint64_t count = std::strtoull(text, nullptr, 10);
-  return count == 0 ? default_count : count;
+  return SeedCountFromEnvironment(default_count);
 }
 
 struct SweepTotals {

@@ -9,15 +9,13 @@
 #include "consensus/core.h"
 #include "tests/sim/checker.h"
 #include "tests/sim/cluster.h"
+#include "tests/sim/event_queue.h"
 
 namespace mbl::sim {
 namespace {
 
 std::uint64_t SeedCount(std::uint64_t default_count) {
-  const char* text = std::getenv("MBL_SIM_SEEDS");
-  if (text == nullptr) return default_count;
-  const std::uint64_t count = std::strtoull(text, nullptr, 10);
-  return count == 0 ? default_count : count;
+  return SeedCountFromEnvironment(default_count);
 }
 
 // Runs `count` seeds from `first_seed`; returns the equivocations the twins managed in total.
