@@ -32,12 +32,8 @@ bool IsString(const nlohmann::json& value) { return value.is_string(); }
 bool IsBool(const nlohmann::json& value) { return value.is_boolean(); }
 bool IsObject(const nlohmann::json& value) { return value.is_object(); }
 bool IsArray(const nlohmann::json& value) { return value.is_array(); }
-// Parsed JSON holds a number without a sign as unsigned; a tree built in memory may hold it as
-// signed, and both are the same value.
-bool IsUint(const nlohmann::json& value) {
-  return value.is_number_unsigned() ||
-         (value.is_number_integer() && value.get<std::int64_t>() >= 0);
-}
+// The parser holds every integer without a sign as unsigned.
+bool IsUint(const nlohmann::json& value) { return value.is_number_unsigned(); }
 bool IsInt(const nlohmann::json& value) {
   return value.is_number_integer() &&
          (!value.is_number_unsigned() ||
