@@ -5,6 +5,7 @@
 #include "base/check.h"
 #include "base/limits.h"
 #include "chaincode/registry.h"
+#include "chaincode/stored_json.h"
 
 namespace mbl::chaincode {
 namespace keys {
@@ -32,10 +33,11 @@ std::vector<std::string> ValidatorKeys(const StateReader& state) {
 
 EpochInfo CurrentEpoch(const StateReader& state) {
   EpochInfo epoch;
-  if (std::optional<std::string> stored = state.Get(keys::Epoch())) {
-    nlohmann::json json = nlohmann::json::parse(*stored);
-    epoch.number = json.at("number").get<std::uint64_t>();
-    epoch.base_height = json.at("base_height").get<std::uint64_t>();
+  const std::string key = keys::Epoch();
+  if (std::optional<std::string> stored = state.Get(key)) {
+    const StoredEntry fields(key, *stored);
+    epoch.number = fields.Uint("number");
+    epoch.base_height = fields.Uint("base_height");
   }
   epoch.validators = ValidatorKeys(state);
   return epoch;
@@ -44,11 +46,11 @@ EpochInfo CurrentEpoch(const StateReader& state) {
 std::vector<EpochInfo> StoredEpochs(const StateReader& state) {
   std::vector<EpochInfo> epochs;
   state.Scan("g/epochs/", [&](std::string_view key, std::string_view value) {
-    nlohmann::json json = nlohmann::json::parse(value);
+    const StoredEntry fields(key, value);
     EpochInfo epoch;
-    epoch.number = std::stoull(std::string(key.substr(key.rfind('/') + 1)));
-    epoch.base_height = json.at("base_height").get<std::uint64_t>();
-    epoch.validators = json.at("validators").get<std::vector<std::string>>();
+    epoch.number = ParseStoredUint(key, key.substr(key.rfind('/') + 1));
+    epoch.base_height = fields.Uint("base_height");
+    epoch.validators = fields.Strings("validators");
     epochs.push_back(std::move(epoch));
     return true;
   });

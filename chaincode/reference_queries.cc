@@ -14,7 +14,9 @@ nlohmann::json MessageJson(const google::protobuf::Message& message) {
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = true;
   MBL_CHECK(google::protobuf::util::MessageToJsonString(message, &text, options).ok());
-  return nlohmann::json::parse(text);
+  nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  MBL_CHECK_MSG(!json.is_discarded(), "Protobuf wrote JSON that does not parse: " + text);
+  return json;
 }
 
 // Lists the latest version of every entry under `prefix` (skipping version history keys).

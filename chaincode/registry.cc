@@ -6,6 +6,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "chaincode/stored_json.h"
 #include "crypto/encoding.h"
 
 namespace mbl::chaincode {
@@ -114,12 +115,13 @@ std::string IncludedRecord(std::string_view record_id_hex) { return Join("r/", r
 }  // namespace keys
 
 ChainInfo DecodeChain(std::string_view bytes) {
-  auto json = nlohmann::json::parse(bytes);
+  const std::string key = keys::Chain();
+  const StoredEntry fields(key, bytes);
   ChainInfo chain;
-  chain.chain_id = crypto::FromHex(json.at("chain_id").get<std::string>()).value();
-  chain.chain_name = json.at("chain_name").get<std::string>();
-  chain.membership_quorum = json.at("membership_quorum").get<std::uint32_t>();
-  chain.genesis_time_ms = json.at("genesis_time_ms").get<std::int64_t>();
+  chain.chain_id = fields.Hex("chain_id");
+  chain.chain_name = fields.String("chain_name");
+  chain.membership_quorum = fields.Uint32("membership_quorum");
+  chain.genesis_time_ms = fields.Int("genesis_time_ms");
   return chain;
 }
 
@@ -152,9 +154,8 @@ void PutOrganization(WorkingState& state, const v1::Organization& organization) 
 }
 
 std::int64_t MemberSinceMs(WorkingState& state, std::string_view org) {
-  if (std::optional<std::string> stored = state.Get(keys::MemberSince(org))) {
-    return std::stoll(*stored);
-  }
+  const std::string key = keys::MemberSince(org);
+  if (std::optional<std::string> stored = state.Get(key)) return ParseStoredInt(key, *stored);
   return GetChain(state)->genesis_time_ms;  // named in genesis: a member from the start
 }
 
@@ -162,17 +163,20 @@ void PutMemberSince(WorkingState& state, std::string_view org, std::int64_t time
   state.Put(keys::MemberSince(org), std::to_string(time_ms));
 }
 
-KeyHolder DecodeKeyHolder(std::string_view bytes) {
-  auto json = nlohmann::json::parse(bytes);
-  KeyHolder holder{json.at("org").get<std::string>(), json.at("person").get<std::string>(), {}};
-  for (int role : json.at("roles")) holder.roles.push_back(static_cast<v1::Role>(role));
+KeyHolder DecodeKeyHolder(std::string_view key, std::string_view bytes) {
+  const StoredEntry fields(key, bytes);
+  KeyHolder holder{fields.String("org"), fields.String("person"), {}};
+  for (std::uint64_t role : fields.Uints("roles")) {
+    holder.roles.push_back(static_cast<v1::Role>(role));
+  }
   return holder;
 }
 
 std::optional<KeyHolder> GetKeyHolder(const StateReader& state, const crypto::PublicKey& key) {
-  std::optional<std::string> bytes = state.Get(keys::KeyHolder(key));
+  const std::string holder_key = keys::KeyHolder(key);
+  std::optional<std::string> bytes = state.Get(holder_key);
   if (!bytes) return std::nullopt;
-  return DecodeKeyHolder(*bytes);
+  return DecodeKeyHolder(holder_key, *bytes);
 }
 
 const KeyHolder* GetKeyHolder(WorkingState& state, const crypto::PublicKey& key) {
@@ -341,7 +345,9 @@ std::uint64_t PutVersioned(WorkingState& state, const std::string& latest_key,
                            const std::string& value) {
   const std::string count_key = latest_key + "#count";
   std::uint64_t version = 1;
-  if (std::optional<std::string> count = state.Get(count_key)) version = std::stoull(*count) + 1;
+  if (std::optional<std::string> count = state.Get(count_key)) {
+    version = ParseStoredUint(count_key, *count) + 1;
+  }
   state.Put(count_key, std::to_string(version));
   state.Put(latest_key + "#v" + VersionSuffix(version), value);
   state.Put(latest_key, value);

@@ -57,7 +57,7 @@ std::optional<KeyHolder> GetKeyHolder(const StateReader& state, const crypto::Pu
 const KeyHolder* GetKeyHolder(WorkingState& state, const crypto::PublicKey& key);
 void PutKeyHolder(WorkingState& state, const crypto::PublicKey& key, const KeyHolder& holder);
 void DeleteKeyHolder(WorkingState& state, const crypto::PublicKey& key);
-KeyHolder DecodeKeyHolder(std::string_view json);
+KeyHolder DecodeKeyHolder(std::string_view key, std::string_view json);
 
 // R3: `signer` is a current key of a person of `org` holding `role`. The rejection names the
 // organization, the key and the role needed.

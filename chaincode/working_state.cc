@@ -227,9 +227,11 @@ const ChainInfo* WorkingState::Chain() {
 const KeyHolder* WorkingState::FindKeyHolder(const crypto::PublicKey& key) {
   auto it = key_holders_.find(key);
   if (it == key_holders_.end()) {
-    std::optional<std::string> bytes = Get(keys::KeyHolder(key));
+    const std::string holder_key = keys::KeyHolder(key);
+    std::optional<std::string> bytes = Get(holder_key);
     it = key_holders_
-             .emplace(key, bytes ? std::make_unique<KeyHolder>(DecodeKeyHolder(*bytes)) : nullptr)
+             .emplace(key, bytes ? std::make_unique<KeyHolder>(DecodeKeyHolder(holder_key, *bytes))
+                                 : nullptr)
              .first;
   }
   return it->second.get();
@@ -262,7 +264,7 @@ WorkingState::ConservationMap::iterator WorkingState::ConservationSlotFor(
   if (it == conservation_.end()) {
     ConservationSlot slot;
     if (std::optional<std::string> stored = base_.Get(scratch_key_)) {
-      slot.value = DecodeConservation(*stored);
+      slot.value = DecodeConservation(scratch_key_, *stored);
     }
     it = conservation_.emplace(scratch_key_, slot).first;
   }
@@ -285,7 +287,7 @@ void WorkingState::AddFlow(std::string_view key, std::size_t flow, std::uint64_t
   auto it = flows_.find(key);
   if (it == flows_.end()) {
     FlowSlot slot;
-    if (std::optional<std::string> stored = base_.Get(key)) slot.value = DecodeFlows(*stored);
+    if (std::optional<std::string> stored = base_.Get(key)) slot.value = DecodeFlows(key, *stored);
     it = flows_.emplace(std::string(key), slot).first;
   }
   journal_.push_back(FlowUndo{it, it->second});
@@ -312,9 +314,9 @@ bool WorkingState::InLoadedAccount(std::string_view key) const {
                      [&](const std::string& prefix) { return key.starts_with(prefix); });
 }
 
-void WorkingState::DecodeSlot(LotSlot& slot) {
+void WorkingState::DecodeSlot(std::string_view key, LotSlot& slot) {
   if (slot.decoded) return;
-  slot.lot = DecodeLot(slot.base_json);
+  slot.lot = DecodeLot(key, slot.base_json);
   slot.decoded = true;
 }
 

@@ -112,7 +112,7 @@ class WorkingState final : public StateReader {
     for (auto it = lots_.lower_bound(prefix); it != lots_.end() && it->first.starts_with(prefix);
          ++it) {
       if (it->second.state == LotSlot::State::kDeleted) continue;
-      DecodeSlot(it->second);
+      DecodeSlot(it->first, it->second);
       LotRef lot(*this, it);
       if (!visit(lot)) return;
     }
@@ -165,7 +165,7 @@ class WorkingState final : public StateReader {
   void ForgetDecoded(std::string_view key);
   void LoadLots(std::string_view prefix);
   bool InLoadedAccount(std::string_view key) const;
-  static void DecodeSlot(LotSlot& slot);
+  static void DecodeSlot(std::string_view key, LotSlot& slot);
   ConservationMap::iterator ConservationSlotFor(std::string_view characteristic);
   // Entries of the typed families under `prefix` that differ from the base, encoded.
   void CollectTyped(std::string_view prefix,

@@ -7,6 +7,8 @@
 #include "base/limits.h"
 #include "chaincode/credits/flows.h"
 #include "chaincode/credits/validity.h"
+#include "chaincode/state_entries.h"
+#include "chaincode/stored_json.h"
 
 namespace mbl::chaincode {
 namespace {
@@ -35,8 +37,9 @@ std::string RetiredKey(const AccountId& account) {
 }  // namespace
 
 Conservation GetConservation(const StateReader& state, const std::string& characteristic) {
-  auto stored = state.Get(ConservationKey(characteristic));
-  return stored ? DecodeConservation(*stored) : Conservation{};
+  const std::string key = ConservationKey(characteristic);
+  auto stored = state.Get(key);
+  return stored ? DecodeConservation(key, *stored) : Conservation{};
 }
 
 Conservation GetConservation(WorkingState& state, const std::string& characteristic) {
@@ -76,8 +79,9 @@ void AddLot(WorkingState& state, const AccountId& account, Lot lot) {
 
 std::vector<Lot> ListLots(const StateReader& state, const AccountId& account) {
   std::vector<Lot> lots;
-  state.Scan(AccountPrefix(account), [&](std::string_view, std::string_view value) {
-    lots.push_back(LotFromJson(nlohmann::json::parse(value)));
+  state.Scan(AccountPrefix(account), [&](std::string_view key, std::string_view value) {
+    Portion lot = DecodeLot(key, value);
+    lots.push_back(Lot{std::move(lot.id), lot.grams, lot.issued_ms, lot.provenance->value()});
     return lots.size() < limits::kQueryResultsMax;
   });
   return lots;
@@ -146,8 +150,9 @@ Taken TakeCredits(WorkingState& state, const AccountId& account, std::uint64_t g
 }
 
 std::uint64_t RetiredFrom(const StateReader& state, const AccountId& account) {
-  std::optional<std::string> stored = state.Get(RetiredKey(account));
-  return stored ? std::stoull(*stored) : 0;
+  const std::string key = RetiredKey(account);
+  std::optional<std::string> stored = state.Get(key);
+  return stored ? ParseStoredUint(key, *stored) : 0;
 }
 
 void BookRetired(WorkingState& state, const AccountId& account, std::uint64_t grams) {
@@ -156,8 +161,8 @@ void BookRetired(WorkingState& state, const AccountId& account, std::uint64_t gr
 
 std::uint64_t SumLots(const StateReader& state, const std::string& prefix) {
   std::uint64_t sum = 0;
-  state.Scan(prefix, [&](std::string_view, std::string_view value) {
-    sum += nlohmann::json::parse(value).at("grams").get<std::uint64_t>();
+  state.Scan(prefix, [&](std::string_view key, std::string_view value) {
+    sum += DecodeLot(key, value).grams;
     return true;
   });
   return sum;
@@ -167,10 +172,10 @@ Status CheckConservation(const StateReader& state, const std::string& characteri
   Conservation counters = GetConservation(state, characteristic);
   std::uint64_t lots = SumLots(state, std::string(kLotPrefix) + characteristic + "/");
   std::uint64_t transit = 0;
-  state.Scan("c/shipment/", [&](std::string_view, std::string_view value) {
-    auto json = nlohmann::json::parse(value);
-    if (json.at("characteristic") == characteristic && json.at("state") == "in_transit") {
-      transit += json.at("credit_grams").get<std::uint64_t>();
+  state.Scan(keys::ShipmentPrefix(), [&](std::string_view key, std::string_view value) {
+    ShipmentEntry shipment = DecodeShipment(key, value);
+    if (shipment.characteristic == characteristic && shipment.state == ShipmentState::kInTransit) {
+      transit += shipment.credit_grams;
     }
     return true;
   });

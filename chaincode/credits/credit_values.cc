@@ -1,11 +1,13 @@
 #include "chaincode/credits/credit_values.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "base/check.h"
 #include "base/limits.h"
 #include "chaincode/canonical_json.h"
+#include "chaincode/stored_json.h"
 
 namespace mbl::chaincode {
 namespace {
@@ -16,6 +18,12 @@ constexpr std::array<std::string_view, FlowCounters::kFlows> kSortedFlowNames = 
     "cancelled",     "expired",  "issued",  "processed_in",
     "processed_out", "received", "retired", "returned_by_receiver",
     "shipped"};
+
+std::optional<std::size_t> FindFlow(std::string_view flow) {
+  auto it = std::find(kSortedFlowNames.begin(), kSortedFlowNames.end(), flow);
+  if (it == kSortedFlowNames.end()) return std::nullopt;
+  return static_cast<std::size_t>(it - kSortedFlowNames.begin());
+}
 
 template <typename T>
 void MergeSorted(std::vector<T>& into, const std::vector<T>& from, std::size_t max) {
@@ -34,12 +42,12 @@ nlohmann::json Provenance::ToJson() const {
           {"steps", value_chain_steps}};
 }
 
-Provenance Provenance::FromJson(const nlohmann::json& json) {
+Provenance Provenance::FromStored(const StoredFields& provenance) {
   Provenance p;
-  p.lineage = json.at("lineage").get<std::vector<std::string>>();
-  p.certification_bodies = json.at("cbs").get<std::vector<std::string>>();
-  p.certification_years = json.at("years").get<std::vector<std::int64_t>>();
-  p.value_chain_steps = json.at("steps").get<std::uint32_t>();
+  p.lineage = provenance.Strings("lineage");
+  p.certification_bodies = provenance.Strings("cbs");
+  p.certification_years = provenance.Ints("years");
+  p.value_chain_steps = provenance.Uint32("steps");
   return p;
 }
 
@@ -94,19 +102,17 @@ std::string EncodeLot(const Portion& lot) {
   return out;
 }
 
-Lot LotFromJson(const nlohmann::json& json) {
-  Lot lot;
-  lot.id = json.at("id").get<std::string>();
-  lot.grams = json.at("grams").get<std::uint64_t>();
-  lot.issued_ms = json.at("issued_ms").get<std::int64_t>();
-  lot.provenance = Provenance::FromJson(json.at("provenance"));
-  return lot;
+Portion ReadLot(const StoredFields& lot) {
+  Portion portion;
+  portion.id = lot.String("id");
+  portion.grams = lot.Uint("grams");
+  portion.issued_ms = lot.Int("issued_ms");
+  portion.provenance = ShareProvenance(Provenance::FromStored(lot.Object("provenance")));
+  return portion;
 }
 
-Portion DecodeLot(std::string_view json) {
-  Lot lot = LotFromJson(nlohmann::json::parse(json));
-  return Portion{std::move(lot.id), lot.grams, lot.issued_ms,
-                 ShareProvenance(std::move(lot.provenance))};
+Portion DecodeLot(std::string_view key, std::string_view json) {
+  return ReadLot(StoredEntry(key, json));
 }
 
 bool Conservation::Balanced() const {
@@ -142,23 +148,23 @@ std::string EncodeConservation(const Conservation& c) {
   return out;
 }
 
-Conservation DecodeConservation(std::string_view text) {
-  auto json = nlohmann::json::parse(text);
+Conservation DecodeConservation(std::string_view key, std::string_view text) {
+  const StoredEntry counters(key, text);
   Conservation c;
-  c.issued = json.at("issued");
-  c.held = json.at("held");
-  c.in_transit = json.at("in_transit");
-  c.retired = json.at("retired");
-  c.cancelled = json.at("cancelled");
-  c.expired = json.at("expired");
-  c.losses = json.at("losses");
+  c.issued = counters.Uint("issued");
+  c.held = counters.Uint("held");
+  c.in_transit = counters.Uint("in_transit");
+  c.retired = counters.Uint("retired");
+  c.cancelled = counters.Uint("cancelled");
+  c.expired = counters.Uint("expired");
+  c.losses = counters.Uint("losses");
   return c;
 }
 
 std::size_t FlowIndex(std::string_view flow) {
-  auto it = std::find(kSortedFlowNames.begin(), kSortedFlowNames.end(), flow);
-  MBL_CHECK_MSG(it != kSortedFlowNames.end(), "unknown flow " + std::string(flow));
-  return static_cast<std::size_t>(it - kSortedFlowNames.begin());
+  std::optional<std::size_t> index = FindFlow(flow);
+  MBL_CHECK_MSG(index.has_value(), "unknown flow " + std::string(flow));
+  return *index;
 }
 
 std::string EncodeFlows(const FlowCounters& flows) {
@@ -173,13 +179,15 @@ std::string EncodeFlows(const FlowCounters& flows) {
   return out;
 }
 
-FlowCounters DecodeFlows(std::string_view text) {
+FlowCounters DecodeFlows(std::string_view key, std::string_view text) {
+  const StoredEntry counters(key, text);
   FlowCounters flows;
-  const nlohmann::json json = nlohmann::json::parse(text);
-  for (auto it = json.begin(); it != json.end(); ++it) {
-    std::size_t index = FlowIndex(it.key());
-    flows.present[index] = true;
-    flows.grams[index] = it->get<std::uint64_t>();
+  for (const auto& item : counters.json().items()) {
+    const std::string& name = item.key();
+    std::optional<std::size_t> index = FindFlow(name);
+    if (!index) counters.Corrupt("'" + name + "' is not a flow");
+    flows.present[*index] = true;
+    flows.grams[*index] = counters.Uint(name);
   }
   return flows;
 }

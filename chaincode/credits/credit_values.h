@@ -14,6 +14,8 @@
 
 namespace mbl::chaincode {
 
+class StoredFields;  // stored_json.h
+
 // Provenance travelling with credits: the records they passed through (back to the
 // certification), the certifying CBs, the certification years and the organizations crossed.
 struct Provenance {
@@ -23,7 +25,8 @@ struct Provenance {
   std::uint32_t value_chain_steps = 1;
 
   nlohmann::json ToJson() const;
-  static Provenance FromJson(const nlohmann::json& json);
+  // The provenance nested in a stored entry (a lot, a shipment's portion, an exit).
+  static Provenance FromStored(const StoredFields& provenance);
   // Appends the same bytes as ToJson().dump().
   void AppendJson(std::string& out) const;
   // Union of two provenances (credits of several lots consumed together).
@@ -67,8 +70,10 @@ class JsonWriter;
 // {"grams":..,"id":..,"issued_ms":..,"provenance":{..}}: a lot, or a portion in a shipment.
 void WriteLot(JsonWriter& json, const Portion& lot);
 std::string EncodeLot(const Portion& lot);
-Portion DecodeLot(std::string_view json);
-Lot LotFromJson(const nlohmann::json& json);
+// The lot stored under `key` (c/lot/...), and a lot nested in another entry (a shipment's
+// portion). Malformed stored data aborts naming the key (stored_json.h).
+Portion DecodeLot(std::string_view key, std::string_view json);
+Portion ReadLot(const StoredFields& lot);
 
 // Conservation counters of one characteristic (R6), in grams.
 struct Conservation {
@@ -85,7 +90,7 @@ struct Conservation {
 };
 
 std::string EncodeConservation(const Conservation& counters);  // == ToJson().dump()
-Conservation DecodeConservation(std::string_view json);
+Conservation DecodeConservation(std::string_view key, std::string_view json);
 
 // Grams booked per flow for one organization, characteristic and fiscal year (c/flow/...). A flow
 // never booked is absent from the stored JSON, not zero, so presence is kept apart.
@@ -98,6 +103,6 @@ struct FlowCounters {
 // Index of a flow name (kFlowIssued, ...) in FlowCounters; every name is known.
 std::size_t FlowIndex(std::string_view flow);
 std::string EncodeFlows(const FlowCounters& flows);  // keys sorted as nlohmann sorts them
-FlowCounters DecodeFlows(std::string_view json);
+FlowCounters DecodeFlows(std::string_view key, std::string_view json);
 
 }  // namespace mbl::chaincode

@@ -5,6 +5,7 @@
 
 #include "chaincode/credits/validity.h"
 #include "chaincode/registry.h"
+#include "chaincode/stored_json.h"
 
 namespace mbl::chaincode {
 namespace {
@@ -46,10 +47,11 @@ std::int64_t FiscalYearIn(State& state, const std::string& org, std::int64_t tim
   return before_start ? date.year - 1 : date.year;
 }
 
-nlohmann::json Flows(const StateReader& state, const std::string& org,
-                     const std::string& characteristic, std::int64_t year) {
-  auto stored = state.Get(FlowKey(org, characteristic, year));
-  return stored ? nlohmann::json::parse(*stored) : nlohmann::json::object();
+FlowCounters Flows(const StateReader& state, const std::string& org,
+                   const std::string& characteristic, std::int64_t year) {
+  const std::string key = FlowKey(org, characteristic, year);
+  std::optional<std::string> stored = state.Get(key);
+  return stored ? DecodeFlows(key, *stored) : FlowCounters{};
 }
 
 }  // namespace
@@ -85,28 +87,29 @@ nlohmann::json PeriodStatement(const StateReader& state, const std::string& org,
   std::int64_t first_year = year;
   state.Scan("c/flow/" + org + "/" + characteristic + "/",
              [&](std::string_view key, std::string_view) {
-               std::int64_t y = std::stoll(std::string(key.substr(key.rfind('/') + 1)));
+               std::int64_t y = ParseStoredInt(key, key.substr(key.rfind('/') + 1));
                first_year = std::min(first_year, y);
                return true;
              });
   if (earlier >= first_year)
     opening = PeriodStatement(state, org, characteristic, earlier)["closing_balance"];
-  nlohmann::json flows = Flows(state, org, characteristic, year);
+  const FlowCounters flows = Flows(state, org, characteristic, year);
+  auto grams_of = [&](const char* flow) { return flows.grams[FlowIndex(flow)]; };
   nlohmann::json statement = {
       {"characteristic", characteristic}, {"fiscal_year", year}, {"opening_balance", opening}};
   std::uint64_t closing = opening;
   for (const char* flow : kInflows) {
-    std::uint64_t grams = flows.value(flow, std::uint64_t{0});
+    std::uint64_t grams = grams_of(flow);
     statement[flow] = grams;
     closing += grams;
   }
   for (const char* flow : kOutflows) {
-    std::uint64_t grams = flows.value(flow, std::uint64_t{0});
+    std::uint64_t grams = grams_of(flow);
     statement[flow] = grams;
     closing -= grams;
   }
-  std::uint64_t in = flows.value(kFlowProcessedIn, std::uint64_t{0});
-  std::uint64_t out = flows.value(kFlowProcessedOut, std::uint64_t{0});
+  std::uint64_t in = grams_of(kFlowProcessedIn);
+  std::uint64_t out = grams_of(kFlowProcessedOut);
   statement["processing_losses"] = in - out;
   statement["closing_balance"] = closing;
   statement["carried_over"] = closing;  // valid credits carry over; expired ones were written off

@@ -6,6 +6,7 @@
 #include "chaincode/handler.h"
 #include "chaincode/membership_checks.h"
 #include "chaincode/registry.h"
+#include "chaincode/state_entries.h"
 #include "crypto/encoding.h"
 
 namespace mbl::chaincode {
@@ -31,7 +32,7 @@ HandlerResult Enact(ApplyContext& context, const v1::MembershipChange& change,
       // Its people's keys stop being member keys.
       std::vector<std::string> doomed;
       state.Scan("g/key/", [&](std::string_view key, std::string_view value) {
-        if (nlohmann::json::parse(value).at("org") == org) doomed.emplace_back(key);
+        if (DecodeKeyHolder(key, value).organization == org) doomed.emplace_back(key);
         return true;
       });
       for (std::string& key : doomed) state.Delete(std::move(key));
@@ -92,11 +93,10 @@ HandlerResult Propose(ApplyContext& context, const v1::MembershipChange& change)
     context.details.update(effects);
     return std::nullopt;
   }
-  nlohmann::json proposal = {{"change", SerializeDeterministic(change)},
-                             {"proposer", author},
-                             {"approvals", nlohmann::json::array()}};
-  proposal["change"] = crypto::ToHex(proposal["change"].get<std::string>());
-  context.state.Put(keys::Proposal(crypto::ToHex(context.record_id)), proposal.dump());
+  context.state.Put(
+      keys::Proposal(crypto::ToHex(context.record_id)),
+      EncodeProposal(
+          {.change = SerializeDeterministic(change), .proposer = author, .approvals = {}}));
   context.details = {{"enacted", false}, {"approvals_needed", quorum}};
   return std::nullopt;
 }
@@ -106,31 +106,30 @@ HandlerResult Approve(ApplyContext& context, const std::string& proposal_id) {
   if (auto bad = RequireRole(context.state, author, context.signer, v1::TOP_MANAGEMENT)) {
     return bad;
   }
-  std::optional<std::string> stored = context.state.Get(keys::Proposal(proposal_id));
+  const std::string key = keys::Proposal(proposal_id);
+  std::optional<std::string> stored = context.state.Get(key);
   if (!stored) {
     return Reject("T1", "no pending membership proposal " + proposal_id);
   }
-  nlohmann::json proposal = nlohmann::json::parse(*stored);
-  if (proposal.at("proposer") == author) {
+  ProposalEntry proposal = DecodeProposal(key, *stored);
+  if (proposal.proposer == author) {
     return Reject("T1", "the proposing organization cannot approve its own proposal");
   }
-  std::set<std::string> approvals = proposal.at("approvals").get<std::set<std::string>>();
+  std::set<std::string>& approvals = proposal.approvals;
   if (!approvals.insert(author).second) {
     return Reject("T1", "'" + author + "' has already approved proposal " + proposal_id);
   }
   std::uint32_t quorum = GetChain(context.state)->membership_quorum;
   if (approvals.size() < quorum) {
-    proposal["approvals"] = approvals;
-    context.state.Put(keys::Proposal(proposal_id), proposal.dump());
+    context.state.Put(key, EncodeProposal(proposal));
     context.details = {{"enacted", false}, {"approvals", approvals.size()}};
     return std::nullopt;
   }
   v1::MembershipChange change;
-  MBL_CHECK(
-      change.ParseFromString(crypto::FromHex(proposal.at("change").get<std::string>()).value()));
+  MBL_CHECK_MSG(change.ParseFromString(proposal.change), "corrupt state entry " + key);
   nlohmann::json effects = nlohmann::json::object();
   if (auto bad = Enact(context, change, effects)) return bad;
-  context.state.Delete(keys::Proposal(proposal_id));
+  context.state.Delete(key);
   context.details = {{"enacted", true}, {"approvals", approvals.size()}};
   context.details.update(effects);
   return std::nullopt;

@@ -1,6 +1,7 @@
 // T6 certificate request: an input with a characteristic entered the requester's boundary.
 #include "chaincode/credits/credit_checks.h"
 #include "chaincode/registry.h"
+#include "chaincode/state_entries.h"
 
 namespace mbl::chaincode {
 
@@ -36,14 +37,16 @@ HandlerResult ApplyCertificateRequest(ApplyContext& context,
                   "'" +
                       request.characteristic() + "' is a recycled-content characteristic");
   }
-  nlohmann::json stored = {{"org", org},
-                           {"site", request.site_id()},
-                           {"characteristic", request.characteristic()},
-                           {"product_group", request.product_group()},
-                           {"claimed_grams", request.characteristic_mass_claimed_grams()},
-                           {"state", "pending"}};
-  context.state.Put("c/request/" + RecordIdHex(context), stored.dump());
-  context.details = {{"request_id", RecordIdHex(context)}, {"state", "pending"}};
+  PutCertificateRequest(
+      context.state, RecordIdHex(context),
+      CertificateRequestEntry{.org = org,
+                              .site = request.site_id(),
+                              .characteristic = request.characteristic(),
+                              .product_group = request.product_group(),
+                              .claimed_grams = request.characteristic_mass_claimed_grams(),
+                              .state = RequestState::kPending});
+  context.details = {{"request_id", RecordIdHex(context)},
+                     {"state", std::string(RequestStateName(RequestState::kPending))}};
   return std::nullopt;
 }
 

@@ -3,6 +3,7 @@
 #include "chaincode/credits/credit_checks.h"
 #include "chaincode/credits/flows.h"
 #include "chaincode/registry.h"
+#include "chaincode/state_entries.h"
 
 namespace mbl::chaincode {
 
@@ -13,23 +14,23 @@ HandlerResult ApplyCertification(ApplyContext& context, const v1::Certification&
   }
   if (auto bad = RequireRole(context.state, cb, context.signer, v1::EVALUATION_RESPONSIBLE))
     return bad;
-  const std::string request_key = "c/request/" + certification.request_id();
-  auto stored = context.state.Get(request_key);
-  if (!stored) return Reject("T7", "no certificate request " + certification.request_id());
-  nlohmann::json request = nlohmann::json::parse(*stored);
-  if (request["state"] != "pending") {
+  std::optional<CertificateRequestEntry> request =
+      GetCertificateRequest(context.state, certification.request_id());
+  if (!request) return Reject("T7", "no certificate request " + certification.request_id());
+  if (request->state != RequestState::kPending) {
     return Reject("R5", "certificate request " + certification.request_id() + " was already " +
-                            request["state"].get<std::string>());
+                            std::string(RequestStateName(request->state)));
   }
-  const std::string characteristic = request["characteristic"];
+  const std::string& characteristic = request->characteristic;
   if (!IsAccredited(context.state, cb, characteristic, context.block.time_ms)) {
     return Reject("R11", "'" + cb + "' is not accredited for '" + characteristic + "' (T5)");
   }
   if (certification.decision() == v1::Certification::REJECT) {
     if (auto bad = RequireText("reason", certification.reason())) return bad;
-    request["state"] = "rejected";
-    context.state.Put(request_key, request.dump());
-    context.details = {{"request_id", certification.request_id()}, {"state", "rejected"}};
+    request->state = RequestState::kRejected;
+    PutCertificateRequest(context.state, certification.request_id(), *request);
+    context.details = {{"request_id", certification.request_id()},
+                       {"state", std::string(RequestStateName(request->state))}};
     return std::nullopt;
   }
   if (certification.decision() != v1::Certification::APPROVE) {
@@ -37,11 +38,11 @@ HandlerResult ApplyCertification(ApplyContext& context, const v1::Certification&
   }
   if (auto bad = RequirePositive("certified_mass_grams", certification.certified_mass_grams()))
     return bad;
-  AccountId account{request["org"], request["site"], characteristic, request["product_group"]};
+  AccountId account{request->org, request->site, characteristic, request->product_group};
   auto factor =
       GetConversionFactor(context.state, account.org, account.product_group, account.product_group);
   std::uint32_t factor_ppm = factor ? factor->factor_ppm() : 1'000'000;
-  std::uint64_t ceiling = ApplyFactor(request["claimed_grams"].get<std::uint64_t>(), factor_ppm);
+  std::uint64_t ceiling = ApplyFactor(request->claimed_grams, factor_ppm);
   if (certification.certified_mass_grams() > ceiling) {
     return Reject("R11", "certified mass " + std::to_string(certification.certified_mass_grams()) +
                              " g exceeds the claimed mass x conversion factor (" +
@@ -61,8 +62,8 @@ HandlerResult ApplyCertification(ApplyContext& context, const v1::Certification&
   PutConservation(context.state, characteristic, counters);
   BookFlow(context.state, account.org, characteristic, context.block.time_ms, kFlowIssued,
            lot.grams);
-  request["state"] = "approved";
-  context.state.Put(request_key, request.dump());
+  request->state = RequestState::kApproved;
+  PutCertificateRequest(context.state, certification.request_id(), *request);
   context.details = {
       {"request_id", certification.request_id()}, {"lot_id", lot.id}, {"issued_grams", lot.grams}};
   return std::nullopt;

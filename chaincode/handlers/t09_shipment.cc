@@ -5,6 +5,7 @@
 #include "chaincode/credits/credit_checks.h"
 #include "chaincode/credits/flows.h"
 #include "chaincode/registry.h"
+#include "chaincode/state_entries.h"
 
 namespace mbl::chaincode {
 
@@ -43,39 +44,20 @@ HandlerResult ApplyShipment(ApplyContext& context, const v1::Shipment& shipment)
   PutConservation(context.state, shipment.characteristic(), counters);
   BookFlow(context.state, org, shipment.characteristic(), context.block.time_ms, kFlowShipped,
            shipment.credit_grams());
-  // Written with JsonWriter, not a json tree: this is the ledger's most frequent record, and the
-  // bytes must stay those of nlohmann's dump (keys in sorted order).
-  const std::string id = RecordIdHex(context);
-  std::string stored;
-  stored.reserve(320 + taken.portions.size() * 320);
-  JsonWriter json(stored);
-  json.BeginObject()
-      .Key("characteristic")
-      .String(shipment.characteristic())
-      .Key("credit_grams")
-      .Uint(shipment.credit_grams())
-      .Key("from_org")
-      .String(org)
-      .Key("from_site")
-      .String(shipment.from_site_id())
-      .Key("portions")
-      .BeginArray();
-  for (const Portion& portion : taken.portions) WriteLot(json, portion);
-  json.EndArray()
-      .Key("product_group")
-      .String(shipment.product_group())
-      .Key("product_mass_grams")
-      .Uint(shipment.product_mass_grams())
-      .Key("shipped_ms")
-      .Int(context.block.time_ms)
-      .Key("state")
-      .String("in_transit")
-      .Key("to_org")
-      .String(shipment.to_org())
-      .Key("to_site")
-      .String(shipment.to_site_id())
-      .EndObject();
-  context.state.Put("c/shipment/" + id, std::move(stored));
+  const std::string& id = RecordIdHex(context);
+  PutShipment(context.state, id,
+              ShipmentEntry{.from_org = org,
+                            .from_site = shipment.from_site_id(),
+                            .to_org = shipment.to_org(),
+                            .to_site = shipment.to_site_id(),
+                            .characteristic = shipment.characteristic(),
+                            .product_group = shipment.product_group(),
+                            .product_mass_grams = shipment.product_mass_grams(),
+                            .credit_grams = shipment.credit_grams(),
+                            .shipped_ms = context.block.time_ms,
+                            .portions = std::move(taken.portions),
+                            .state = ShipmentState::kInTransit,
+                            .returns = std::nullopt});
   JsonWriter(context.details_json)
       .BeginObject()
       .Key("credit_grams")
@@ -83,7 +65,7 @@ HandlerResult ApplyShipment(ApplyContext& context, const v1::Shipment& shipment)
       .Key("shipment_id")
       .String(id)
       .Key("state")
-      .String("in_transit")
+      .String(ShipmentStateName(ShipmentState::kInTransit))
       .EndObject();
   return std::nullopt;
 }

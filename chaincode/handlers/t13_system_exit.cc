@@ -6,6 +6,7 @@
 #include "chaincode/credits/flows.h"
 #include "chaincode/queries/exit_lookup.h"
 #include "chaincode/registry.h"
+#include "chaincode/state_entries.h"
 #include "crypto/encoding.h"
 
 namespace mbl::chaincode {
@@ -58,29 +59,29 @@ HandlerResult ApplySystemExit(ApplyContext& context, const v1::SystemExit& exit)
   provenance.lineage.push_back(RecordIdHex(context));
   auto characteristic = GetCharacteristic(context.state, exit.characteristic());
   std::string code = ExitCodeForRecord(context.record_id);
-  if (context.state.Get("c/exit/" + code)) {
+  if (context.state.Contains(keys::Exit(code))) {
     // 60 bits make this all but impossible by chance; never let one code name two exits.
     return Reject(
         "R13", "exit code " + code + " is taken; submit the exit record again with another nonce");
   }
-  nlohmann::json stored = {
-      {"exit_code", code},
-      {"record_id", RecordIdHex(context)},
-      {"org", org},
-      {"characteristic", exit.characteristic()},
-      {"characteristic_name", characteristic->name()},
-      {"characteristic_category", v1::CharacteristicCategory_Name(characteristic->category())},
-      {"scope", ScopeName(exit.scope())},
-      {"product_description", exit.product_description()},
-      {"product_batch", exit.product_batch()},
-      {"product_units", exit.product_units()},
-      {"credit_grams", exit.credit_grams()},
-      {"disclose_quantities", exit.disclose_quantities()},
-      {"signer", crypto::ToHex(context.signer)},
-      {"retired_ms", context.block.time_ms},
-      {"statement", kMassBalanceStatement},
-      {"provenance", provenance.ToJson()}};
-  context.state.Put("c/exit/" + code, stored.dump());
+  ExitEntry stored{
+      .exit_code = code,
+      .record_id = RecordIdHex(context),
+      .org = org,
+      .characteristic = exit.characteristic(),
+      .characteristic_name = characteristic->name(),
+      .characteristic_category = v1::CharacteristicCategory_Name(characteristic->category()),
+      .scope = ScopeName(exit.scope()),
+      .product_description = exit.product_description(),
+      .product_batch = exit.product_batch(),
+      .product_units = exit.product_units(),
+      .credit_grams = exit.credit_grams(),
+      .disclose_quantities = exit.disclose_quantities(),
+      .signer = crypto::ToHex(context.signer),
+      .retired_ms = context.block.time_ms,
+      .statement = kMassBalanceStatement,
+      .provenance = std::move(provenance)};
+  context.state.Put(keys::Exit(code), EncodeExit(stored));
   // The result carries the public view, so the validators' certificate over the block's results
   // covers what a consumer is shown; the record id is the result's own.
   context.details = PublicExitView(stored);

@@ -2,6 +2,7 @@
 // organization itself or of a certification body. A later record closes it.
 #include "chaincode/credits/credit_checks.h"
 #include "chaincode/registry.h"
+#include "chaincode/state_entries.h"
 
 namespace mbl::chaincode {
 
@@ -19,30 +20,34 @@ HandlerResult ApplyNonConformity(ApplyContext& context, const v1::NonConformity&
   }
   if (auto bad = RequireText("description", non_conformity.description())) return bad;
   if (!non_conformity.closes_non_conformity_id().empty()) {
-    const std::string key = "c/nc/" + org + "/" + non_conformity.closes_non_conformity_id();
+    const std::string key = keys::NonConformity(org, non_conformity.closes_non_conformity_id());
     auto stored = context.state.Get(key);
     if (!stored)
       return Reject("T16", "no non-conformity " + non_conformity.closes_non_conformity_id() +
                                " of '" + org + "'");
-    nlohmann::json open = nlohmann::json::parse(*stored);
-    if (open["state"] == "CLOSED") return Reject("T16", "that non-conformity is already closed");
-    open["state"] = "CLOSED";
-    open["closed_by"] = RecordIdHex(context);
-    open["corrective_action"] = non_conformity.corrective_action();
-    context.state.Put(key, open.dump());
+    NonConformityEntry open = DecodeNonConformity(key, *stored);
+    if (open.state == NonConformityState::kClosed) {
+      return Reject("T16", "that non-conformity is already closed");
+    }
+    open.state = NonConformityState::kClosed;
+    open.closed_by = RecordIdHex(context);
+    open.corrective_action = non_conformity.corrective_action();
+    context.state.Put(key, EncodeNonConformity(open));
     context.details = {{"closed", non_conformity.closes_non_conformity_id()}};
     return std::nullopt;
   }
-  nlohmann::json stored = {{"recorded_by", author},
-                           {"description", non_conformity.description()},
-                           {"corrective_action", non_conformity.corrective_action()},
-                           {"period_start_ms", non_conformity.period_start_ms()},
-                           {"period_end_ms", non_conformity.period_end_ms()},
-                           {"related_record_id", non_conformity.related_record_id()},
-                           {"recorded_ms", context.block.time_ms},
-                           {"state", "OPEN"}};
-  context.state.Put("c/nc/" + org + "/" + RecordIdHex(context), stored.dump());
-  context.details = {{"non_conformity_id", RecordIdHex(context)}, {"state", "OPEN"}};
+  const NonConformityEntry stored{.recorded_by = author,
+                                  .description = non_conformity.description(),
+                                  .corrective_action = non_conformity.corrective_action(),
+                                  .period_start_ms = non_conformity.period_start_ms(),
+                                  .period_end_ms = non_conformity.period_end_ms(),
+                                  .related_record_id = non_conformity.related_record_id(),
+                                  .recorded_ms = context.block.time_ms,
+                                  .state = NonConformityState::kOpen,
+                                  .closed_by = {}};
+  context.state.Put(keys::NonConformity(org, RecordIdHex(context)), EncodeNonConformity(stored));
+  context.details = {{"non_conformity_id", RecordIdHex(context)},
+                     {"state", std::string(NonConformityStateName(stored.state))}};
   return std::nullopt;
 }
 

@@ -9,6 +9,8 @@
 #include "chaincode/credits/validity.h"
 #include "chaincode/queries/readers.h"
 #include "chaincode/registry.h"
+#include "chaincode/state_entries.h"
+#include "chaincode/stored_json.h"
 
 namespace mbl::chaincode {
 namespace {
@@ -54,7 +56,13 @@ Result<nlohmann::json> Accounts(const Params& params, const std::string& reader,
                                 const StateReader& state, std::int64_t now_ms) {
   MBL_ASSIGN_OR_RETURN(std::string org, Required(params, "org"));
   MBL_RETURN_IF_ERROR(AuthorizeOrganizationData(state, reader, org, "the credit data"));
-  std::map<std::string, nlohmann::json> accounts;
+  // The view of each account, and its totals kept as numbers beside it.
+  struct Account {
+    nlohmann::json view;
+    std::uint64_t valid_grams = 0;
+    std::uint64_t expired_grams = 0;
+  };
+  std::map<std::string, Account> accounts;
   for (const std::string& characteristic : Characteristics(state)) {
     if (!Optional(params, "characteristic").empty() &&
         Optional(params, "characteristic") != characteristic)
@@ -70,28 +78,28 @@ Result<nlohmann::json> Accounts(const Params& params, const std::string& reader,
            Optional(params, "product_group") != group)) {
         return true;
       }
-      nlohmann::json lot = nlohmann::json::parse(value);
-      std::int64_t expires = CreditExpiryMs(lot["issued_ms"]);
+      const Portion lot = DecodeLot(key, value);
+      std::int64_t expires = CreditExpiryMs(lot.issued_ms);
       bool expired = now_ms >= expires;
-      nlohmann::json& account = accounts[site + "/" + characteristic + "/" + group];
-      if (account.is_null()) {
-        account = {{"site", site},           {"characteristic", characteristic},
-                   {"product_group", group}, {"valid_grams", 0},
-                   {"expired_grams", 0},     {"lots", nlohmann::json::array()}};
+      Account& account = accounts[site + "/" + characteristic + "/" + group];
+      if (account.view.is_null()) {
+        account.view = {{"site", site},           {"characteristic", characteristic},
+                        {"product_group", group}, {"valid_grams", 0},
+                        {"expired_grams", 0},     {"lots", nlohmann::json::array()}};
       }
-      account[expired ? "expired_grams" : "valid_grams"] =
-          account[expired ? "expired_grams" : "valid_grams"].get<std::uint64_t>() +
-          lot["grams"].get<std::uint64_t>();
-      account["lots"].push_back({{"id", lot["id"]},
-                                 {"grams", lot["grams"]},
-                                 {"issued_ms", lot["issued_ms"]},
-                                 {"expires_ms", expires},
-                                 {"expired", expired}});
-      return account["lots"].size() < limits::kQueryResultsMax;
+      std::uint64_t& total = expired ? account.expired_grams : account.valid_grams;
+      total += lot.grams;
+      account.view[expired ? "expired_grams" : "valid_grams"] = total;
+      account.view["lots"].push_back({{"id", lot.id},
+                                      {"grams", lot.grams},
+                                      {"issued_ms", lot.issued_ms},
+                                      {"expires_ms", expires},
+                                      {"expired", expired}});
+      return account.view["lots"].size() < limits::kQueryResultsMax;
     });
   }
   nlohmann::json list = nlohmann::json::array();
-  for (auto& [key, account] : accounts) list.push_back(std::move(account));
+  for (auto& [key, account] : accounts) list.push_back(std::move(account.view));
   return nlohmann::json{{"org", org}, {"as_of_ms", now_ms}, {"accounts", list}};
 }
 
@@ -100,8 +108,9 @@ Result<nlohmann::json> Statement(const Params& params, const std::string& reader
   MBL_ASSIGN_OR_RETURN(std::string org, Required(params, "org"));
   MBL_RETURN_IF_ERROR(AuthorizeOrganizationData(state, reader, org, "the credit data"));
   MBL_ASSIGN_OR_RETURN(std::int64_t year, YearParam(state, params, org, now_ms));
-  if (auto closed = state.Get("c/period/" + org + "/" + std::to_string(year))) {
-    nlohmann::json stored = nlohmann::json::parse(*closed);
+  const std::string closed_key = "c/period/" + org + "/" + std::to_string(year);
+  if (auto closed = state.Get(closed_key)) {
+    nlohmann::json stored = ParseStoredObject(closed_key, *closed);
     stored["closed"] = true;
     return stored;
   }
@@ -113,10 +122,10 @@ Result<nlohmann::json> Statement(const Params& params, const std::string& reader
       {"org", org}, {"fiscal_year", year}, {"closed", false}, {"statements", statements}};
 }
 
-Result<nlohmann::json> ShipmentOf(const StateReader& state, const std::string& id) {
-  auto stored = state.Get("c/shipment/" + id);
-  if (!stored) return NotFound("no shipment " + id);
-  return nlohmann::json::parse(*stored);
+Result<ShipmentEntry> ShipmentOf(const StateReader& state, const std::string& id) {
+  std::optional<ShipmentEntry> shipment = GetShipment(state, id);
+  if (!shipment) return NotFound("no shipment " + id);
+  return std::move(*shipment);
 }
 
 std::string DocumentText(const nlohmann::json& d) {
@@ -149,18 +158,19 @@ std::string DocumentText(const nlohmann::json& d) {
 Result<nlohmann::json> ShipmentDocument(const Params& params, const std::string& reader,
                                         const StateReader& state) {
   MBL_ASSIGN_OR_RETURN(std::string id, Required(params, "shipment"));
-  MBL_ASSIGN_OR_RETURN(nlohmann::json shipment, ShipmentOf(state, id));
-  std::string from = shipment["from_org"], to = shipment["to_org"];
+  MBL_ASSIGN_OR_RETURN(ShipmentEntry shipment, ShipmentOf(state, id));
+  const std::string& from = shipment.from_org;
+  const std::string& to = shipment.to_org;
   MBL_RETURN_IF_ERROR(
       AuthorizeParties(state, reader, {from, to}, "the document of shipment " + id));
-  auto site = GetSite(state, from, shipment["from_site"].get<std::string>());
-  auto characteristic = GetCharacteristic(state, shipment["characteristic"].get<std::string>());
+  auto site = GetSite(state, from, shipment.from_site);
+  auto characteristic = GetCharacteristic(state, shipment.characteristic);
   std::set<std::string> cbs;
-  for (const auto& portion : shipment["portions"]) {
-    for (const auto& cb : portion["provenance"]["cbs"]) cbs.insert(cb);
+  for (const Portion& portion : shipment.portions) {
+    const std::vector<std::string>& bodies = portion.provenance->value().certification_bodies;
+    cbs.insert(bodies.begin(), bodies.end());
   }
-  auto [start, end] =
-      FiscalYearBounds(state, from, FiscalYearOf(state, from, shipment["shipped_ms"]));
+  auto [start, end] = FiscalYearBounds(state, from, FiscalYearOf(state, from, shipment.shipped_ms));
   auto org_name = [&](const std::string& org) {
     auto o = GetOrganization(state, org);
     return o ? o->name() : org;
@@ -169,15 +179,13 @@ Result<nlohmann::json> ShipmentDocument(const Params& params, const std::string&
       {"shipment_id", id},
       {"chain_of_custody_model", "mass balance"},
       {"credit_method", "credit method with credit accounts (ISO 22095-2)"},
-      {"manufacturer",
-       {{"org", from}, {"org_name", org_name(from)}, {"site", shipment["from_site"]}}},
-      {"recipient", {{"org", to}, {"org_name", org_name(to)}, {"site", shipment["to_site"]}}},
+      {"manufacturer", {{"org", from}, {"org_name", org_name(from)}, {"site", shipment.from_site}}},
+      {"recipient", {{"org", to}, {"org_name", org_name(to)}, {"site", shipment.to_site}}},
       {"characteristic",
-       {{"id", shipment["characteristic"]},
-        {"name", characteristic ? characteristic->name() : ""}}},
-      {"product_group", shipment["product_group"]},
-      {"product_quantity_grams", shipment["product_mass_grams"]},
-      {"characteristic_quantity_grams", shipment["credit_grams"]},
+       {{"id", shipment.characteristic}, {"name", characteristic ? characteristic->name() : ""}}},
+      {"product_group", shipment.product_group},
+      {"product_quantity_grams", shipment.product_mass_grams},
+      {"characteristic_quantity_grams", shipment.credit_grams},
       {"geographical_boundary", site ? site->geographic_boundary() : ""},
       {"physical_presence_possible", site && site->physical_presence_possible()},
       {"physical_links", site ? std::vector<std::string>(site->physically_linked_sites().begin(),
@@ -191,32 +199,32 @@ Result<nlohmann::json> ShipmentDocument(const Params& params, const std::string&
        "groups similar in nature (G2.3)"},
       {"certification_used", std::vector<std::string>(cbs.begin(), cbs.end())},
       {"guideline_referenced", kGuideline},
-      {"state", shipment["state"]}};
+      {"state", std::string(ShipmentStateName(shipment.state))}};
   document["text"] = DocumentText(document);
   return document;
 }
 
 Result<nlohmann::json> Lineage(const Params& params, const std::string& reader,
                                const StateReader& state) {
-  nlohmann::json lineage = nlohmann::json::array();
+  std::vector<std::string> lineage;
   std::set<std::string> parties;
   std::string subject;
   if (!Optional(params, "shipment").empty()) {
     subject = Optional(params, "shipment");
-    MBL_ASSIGN_OR_RETURN(nlohmann::json shipment, ShipmentOf(state, subject));
-    parties = {shipment["from_org"], shipment["to_org"]};
-    for (const auto& portion : shipment["portions"]) {
-      for (const auto& id : portion["provenance"]["lineage"]) lineage.push_back(id);
+    MBL_ASSIGN_OR_RETURN(ShipmentEntry shipment, ShipmentOf(state, subject));
+    parties = {shipment.from_org, shipment.to_org};
+    for (const Portion& portion : shipment.portions) {
+      const std::vector<std::string>& ids = portion.provenance->value().lineage;
+      lineage.insert(lineage.end(), ids.begin(), ids.end());
     }
     lineage.push_back(subject);
   } else if (!Optional(params, "exit").empty()) {
     MBL_ASSIGN_OR_RETURN(std::string code, NormalizeExitCode(Optional(params, "exit")));
-    auto stored = state.Get("c/exit/" + code);
-    if (!stored) return NotFound("no exit record with code " + code);
-    nlohmann::json exit = nlohmann::json::parse(*stored);
+    std::optional<ExitEntry> exit = GetExit(state, code);
+    if (!exit) return NotFound("no exit record with code " + code);
     subject = code;
-    parties = {exit["org"]};
-    lineage = exit["provenance"]["lineage"];
+    parties = {exit->org};
+    lineage = std::move(exit->provenance.lineage);
   } else {
     return InvalidArgument("lineage needs the parameter 'shipment' or 'exit'");
   }
@@ -224,12 +232,12 @@ Result<nlohmann::json> Lineage(const Params& params, const std::string& reader,
       AuthorizeParties(state, reader, parties, "the lineage of " + subject + " (G4.7)"));
   nlohmann::json steps = nlohmann::json::array();
   nlohmann::json certifications = nlohmann::json::array();
-  for (const auto& id : lineage) {
+  for (const std::string& id : lineage) {
     std::string kind = "record";
-    if (auto request = state.Get("c/request/" + id.get<std::string>())) {
+    if (std::optional<CertificateRequestEntry> request = GetCertificateRequest(state, id)) {
       kind = "certificate_request";
-      certifications.push_back({{"request_id", id}, {"request", nlohmann::json::parse(*request)}});
-    } else if (state.Get("c/shipment/" + id.get<std::string>())) {
+      certifications.push_back({{"request_id", id}, {"request", request->ToJson()}});
+    } else if (state.Contains(keys::Shipment(id))) {
       kind = "shipment";
     }
     steps.push_back({{"record_id", id}, {"kind", kind}});
@@ -257,33 +265,33 @@ Result<nlohmann::json> Conformity(const Params& params, const std::string& reade
   std::uint64_t expired_unbooked = 0;
   for (const std::string& characteristic : Characteristics(state)) {
     state.Scan("c/lot/" + characteristic + "/" + org + "/",
-               [&](std::string_view, std::string_view value) {
-                 auto lot = nlohmann::json::parse(value);
-                 if (IsExpired(lot["issued_ms"], now_ms))
-                   expired_unbooked += lot["grams"].get<std::uint64_t>();
+               [&](std::string_view key, std::string_view value) {
+                 const Portion lot = DecodeLot(key, value);
+                 if (IsExpired(lot.issued_ms, now_ms)) expired_unbooked += lot.grams;
                  return true;
                });
   }
   nlohmann::json audits = nlohmann::json::array();
   state.Scan("c/audit/" + org + "/", [&](std::string_view key, std::string_view value) {
-    nlohmann::json audit = nlohmann::json::parse(value);
+    nlohmann::json audit = ParseStoredObject(key, value);
     audit["audit_id"] = std::string(key.substr(key.rfind('/') + 1));
     audits.push_back(std::move(audit));
     return true;
   });
   nlohmann::json open_non_conformities = nlohmann::json::array();
-  state.Scan("c/nc/" + org + "/", [&](std::string_view key, std::string_view value) {
-    nlohmann::json nc = nlohmann::json::parse(value);
-    if (nc["state"] == "OPEN") {
+  state.Scan(keys::NonConformityPrefix(org), [&](std::string_view key, std::string_view value) {
+    const NonConformityEntry non_conformity = DecodeNonConformity(key, value);
+    if (non_conformity.state == NonConformityState::kOpen) {
+      nlohmann::json nc = non_conformity.ToJson();
       nc["non_conformity_id"] = std::string(key.substr(key.rfind('/') + 1));
       open_non_conformities.push_back(std::move(nc));
     }
     return true;
   });
   std::uint64_t returns = 0;
-  state.Scan("c/shipment/", [&](std::string_view, std::string_view value) {
-    auto shipment = nlohmann::json::parse(value);
-    if (shipment["to_org"] == org && shipment.contains("returned_product_grams")) ++returns;
+  state.Scan(keys::ShipmentPrefix(), [&](std::string_view key, std::string_view value) {
+    const ShipmentEntry shipment = DecodeShipment(key, value);
+    if (shipment.to_org == org && shipment.returns) ++returns;
     return true;
   });
   bool reviewed = state.Get("c/review/" + org + "/" + std::to_string(year)).has_value();

@@ -4,38 +4,38 @@
 
 namespace mbl::chaincode {
 
-nlohmann::json PublicExitView(const nlohmann::json& exit) {
-  const nlohmann::json& provenance = exit["provenance"];
-  nlohmann::json view = {{"exit_code", exit["exit_code"]},
-                         {"record_id", exit["record_id"]},
+nlohmann::json PublicExitView(const ExitEntry& exit) {
+  const Provenance& provenance = exit.provenance;
+  nlohmann::json view = {{"exit_code", exit.exit_code},
+                         {"record_id", exit.record_id},
                          {"characteristic",
-                          {{"id", exit["characteristic"]},
-                           {"name", exit["characteristic_name"]},
-                           {"category", exit["characteristic_category"]}}},
-                         {"concerns", exit["scope"]},
-                         {"product_description", exit["product_description"]},
-                         {"product_batch", exit["product_batch"]},
-                         {"retired_ms", exit["retired_ms"]},
-                         {"statement", exit["statement"]},
+                          {{"id", exit.characteristic},
+                           {"name", exit.characteristic_name},
+                           {"category", exit.characteristic_category}}},
+                         {"concerns", exit.scope},
+                         {"product_description", exit.product_description},
+                         {"product_batch", exit.product_batch},
+                         {"retired_ms", exit.retired_ms},
+                         {"statement", exit.statement},
                          {"provenance",
-                          {{"certification_bodies", provenance["cbs"]},
-                           {"certification_years", provenance["years"]},
-                           {"value_chain_steps", provenance["steps"]}}}};
-  if (exit["disclose_quantities"].get<bool>()) {
-    view["credit_grams"] = exit["credit_grams"];
-    view["product_units"] = exit["product_units"];
+                          {{"certification_bodies", provenance.certification_bodies},
+                           {"certification_years", provenance.certification_years},
+                           {"value_chain_steps", provenance.value_chain_steps}}}};
+  if (exit.disclose_quantities) {
+    view["credit_grams"] = exit.credit_grams;
+    view["product_units"] = exit.product_units;
     // The signed record is disclosed with its quantities; its signer goes into the certified
     // view so that no node can pass the record off as signed by another key (decision 0012).
-    if (exit.contains("signer")) view["signer"] = exit["signer"];
+    if (exit.signer) view["signer"] = *exit.signer;
   }
   return view;
 }
 
 Result<nlohmann::json> LookupExit(const StateReader& state, std::string_view code) {
   MBL_ASSIGN_OR_RETURN(std::string canonical, NormalizeExitCode(code));
-  auto stored = state.Get("c/exit/" + canonical);
-  if (!stored) return NotFound("no exit record with code " + canonical + " on this ledger");
-  return PublicExitView(nlohmann::json::parse(*stored));
+  std::optional<ExitEntry> exit = GetExit(state, canonical);
+  if (!exit) return NotFound("no exit record with code " + canonical + " on this ledger");
+  return PublicExitView(*exit);
 }
 
 }  // namespace mbl::chaincode

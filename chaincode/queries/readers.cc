@@ -1,27 +1,22 @@
 #include "chaincode/queries/readers.h"
 
-#include <nlohmann/json.hpp>
-
 #include "chaincode/registry.h"
+#include "chaincode/state_entries.h"
 
 namespace mbl::chaincode {
 namespace {
 
 // The sender and the receiver of a shipment the state holds (none when it holds no such one).
 std::set<std::string> ShipmentParties(const StateReader& state, const std::string& shipment_id) {
-  auto stored = state.Get("c/shipment/" + shipment_id);
-  if (!stored) return {};
-  nlohmann::json shipment = nlohmann::json::parse(*stored, nullptr, false);
-  if (!shipment.is_object()) return {};
-  return {shipment.value("from_org", ""), shipment.value("to_org", "")};
+  std::optional<ShipmentEntry> shipment = GetShipment(state, shipment_id);
+  if (!shipment) return {};
+  return {shipment->from_org, shipment->to_org};
 }
 
 std::optional<std::string> RequesterOf(const StateReader& state, const std::string& request_id) {
-  auto stored = state.Get("c/request/" + request_id);
-  if (!stored) return std::nullopt;
-  nlohmann::json request = nlohmann::json::parse(*stored, nullptr, false);
-  if (!request.is_object()) return std::nullopt;
-  return request.value("org", "");
+  std::optional<CertificateRequestEntry> request = GetCertificateRequest(state, request_id);
+  if (!request) return std::nullopt;
+  return request->org;
 }
 
 // Records of the governance and reference data (T1..T5), which the reference queries show to
@@ -82,16 +77,16 @@ bool TradedWith(const StateReader& state, const std::string& reader_org,
   const std::string reader_quoted = "\"" + reader_org + "\"";
   const std::string org_quoted = "\"" + period.org + "\"";
   bool traded = false;
-  state.Scan("c/shipment/", [&](std::string_view, std::string_view value) {
+  state.Scan(keys::ShipmentPrefix(), [&](std::string_view key, std::string_view value) {
     // Most shipments name neither: skip them without parsing.
     if (value.find(reader_quoted) == std::string_view::npos ||
         value.find(org_quoted) == std::string_view::npos) {
       return true;
     }
-    nlohmann::json shipment = nlohmann::json::parse(value, nullptr, false);
-    if (!shipment.is_object()) return true;
-    std::string from = shipment.value("from_org", ""), to = shipment.value("to_org", "");
-    std::int64_t shipped_ms = shipment.value("shipped_ms", std::int64_t{0});
+    const ShipmentEntry shipment = DecodeShipment(key, value);
+    const std::string& from = shipment.from_org;
+    const std::string& to = shipment.to_org;
+    const std::int64_t shipped_ms = shipment.shipped_ms;
     bool between =
         (from == period.org && to == reader_org) || (to == period.org && from == reader_org);
     bool in_period =
