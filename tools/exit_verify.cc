@@ -9,9 +9,9 @@
 #include "consensus/codec.h"
 #include "crypto/encoding.h"
 #include "crypto/merkle.h"
-#include "node/block.h"
-#include "node/epoch.h"
-#include "node/exit_proof.h"
+#include "formats/block.h"
+#include "formats/epoch.h"
+#include "formats/exit_proof.h"
 #include "tools/payload_reader.h"
 
 namespace mbl::tools {
@@ -83,7 +83,7 @@ crypto::Hash256 HashAt(std::string_view bytes, std::size_t at) {
   return hash;
 }
 
-// One validator set of the chain's history (an epoch, node/epoch.h): who certifies the blocks
+// One validator set of the chain's history (an epoch, formats/epoch.h): who certifies the blocks
 // from `from_height` on, until the next set's.
 struct EpochSet {
   std::uint64_t epoch = 0;
@@ -230,19 +230,19 @@ Result<bool> CommitChainCommits(const nlohmann::json& entries, const ParsedQc& f
 
 // ---- single-validator certificates: the validator's signature over the block hash ------------
 
-Result<node::BlockHeader> Header(const std::string& bytes) {
-  auto header = node::DecodeHeader(bytes);
+Result<formats::BlockHeader> Header(const std::string& bytes) {
+  auto header = formats::DecodeHeader(bytes);
   if (!header.ok()) return Fail("format", "block header is malformed");
   return *header;
 }
 
-Result<Shown> VerifiedSignedHeader(const node::BlockHeader& header, const std::string& signature,
+Result<Shown> VerifiedSignedHeader(const formats::BlockHeader& header, const std::string& signature,
                                    const Chain& chain) {
   if (signature.size() != crypto::kSignatureBytes) {
     return Fail("format", "a single-validator certificate is one 64-byte signature");
   }
   if (header.proposer != chain.sets[0].keys[0]) {
-    if (node::VerifyBlockSignature(header, signature)) {
+    if (formats::VerifyBlockSignature(header, signature)) {
       return Fail("non-validator-signer",
                   "block " + std::to_string(header.height) + " is signed by key " +
                       crypto::ToHex(header.proposer) + ", which is not the ledger's validator");
@@ -250,17 +250,17 @@ Result<Shown> VerifiedSignedHeader(const node::BlockHeader& header, const std::s
     return Fail("bad-signature", "block " + std::to_string(header.height) +
                                      " is not signed by the ledger's validator");
   }
-  if (!node::VerifyBlockSignature(header, signature)) {
+  if (!formats::VerifyBlockSignature(header, signature)) {
     return Fail("bad-signature", "the validator's signature over block " +
                                      std::to_string(header.height) + " does not verify");
   }
   if (header.height == 0) return Fail("certificate-mismatch", "block 0 holds no exit record");
-  return Shown{header.height, crypto::ToHex(node::BlockHash(header))};
+  return Shown{header.height, crypto::ToHex(formats::BlockHash(header))};
 }
 
 Result<Shown> VerifiedHeaderObject(const nlohmann::json& object, const Chain& chain) {
   MBL_ASSIGN_OR_RETURN(std::string header_bytes, HexField(object, "header"));
-  MBL_ASSIGN_OR_RETURN(node::BlockHeader header, Header(header_bytes));
+  MBL_ASSIGN_OR_RETURN(formats::BlockHeader header, Header(header_bytes));
   MBL_ASSIGN_OR_RETURN(std::string signature, HexField(object, "certificate"));
   return VerifiedSignedHeader(header, signature, chain);
 }
@@ -414,7 +414,7 @@ Result<EpochSet> MakeSet(std::uint64_t epoch, std::uint64_t from_height,
   // "k of N" counts keys, not entries: a key listed twice (in two spellings, say) is one validator.
   set.distinct = std::set<crypto::PublicKey>(set.keys.begin(), set.keys.end()).size();
   set.quorum = set.distinct - (set.distinct - 1) / 3;
-  set.domain = node::EpochDomain(chain_id, epoch);
+  set.domain = formats::EpochDomain(chain_id, epoch);
   return set;
 }
 
@@ -441,7 +441,7 @@ Status CheckSetChange(const nlohmann::json& entry, std::uint64_t epoch, Chain& c
     return Fail("uncertified-validator-set-change", which + " carries no certificate");
   }
   MBL_ASSIGN_OR_RETURN(std::string header_bytes, HexField(Member(proof, "block"), "header"));
-  MBL_ASSIGN_OR_RETURN(node::BlockHeader header, Header(header_bytes));
+  MBL_ASSIGN_OR_RETURN(formats::BlockHeader header, Header(header_bytes));
   if (header.height + 1 != from_height || header.height < previous.from_height) {
     return Fail("uncertified-validator-set-change", which + " is not at the block that made it");
   }
@@ -524,7 +524,8 @@ struct CertifiedResult {
   std::uint64_t index = 0;
 };
 
-Result<CertifiedResult> CheckResult(const nlohmann::json& bundle, const node::BlockHeader& header,
+Result<CertifiedResult> CheckResult(const nlohmann::json& bundle,
+                                    const formats::BlockHeader& header,
                                     const std::optional<std::string>& asked_code) {
   const nlohmann::json& result = Member(bundle, "result");
   MBL_ASSIGN_OR_RETURN(std::string leaf, HexField(result, "leaf"));
@@ -594,7 +595,7 @@ std::string Disagreement(const ExitRecordView& record, const nlohmann::json& cla
   return "";
 }
 
-Result<VerifiedRecord> CheckRecord(const nlohmann::json& entry, const node::BlockHeader& header,
+Result<VerifiedRecord> CheckRecord(const nlohmann::json& entry, const formats::BlockHeader& header,
                                    const CertifiedResult& result, const Chain& chain) {
   MBL_ASSIGN_OR_RETURN(chaincode::SignedRecord record,
                        Envelope(Member(entry, "envelope"), "exit record"));
@@ -636,7 +637,7 @@ Result<VerifiedRecord> CheckRecord(const nlohmann::json& entry, const node::Bloc
 }
 
 // The record, or why the bundle may withhold it (its author did not disclose its quantities).
-Status CheckRecordEntry(const nlohmann::json& bundle, const node::BlockHeader& header,
+Status CheckRecordEntry(const nlohmann::json& bundle, const formats::BlockHeader& header,
                         const CertifiedResult& result, const Chain& chain, VerifiedExit& verified) {
   const nlohmann::json& entry = Member(bundle, "record");
   if (!entry.is_object()) return Fail("format", "bundle has no record entry");
@@ -663,7 +664,7 @@ struct Certified {
 };
 
 Result<Certified> CheckQuorumCertificate(const nlohmann::json& bundle,
-                                         const node::BlockHeader& header, const Chain& chain) {
+                                         const formats::BlockHeader& header, const Chain& chain) {
   MBL_ASSIGN_OR_RETURN(std::string certificate, HexField(Member(bundle, "block"), "certificate"));
   if (certificate.size() < kBftCertificateHeadBytes ||
       static_cast<std::uint8_t>(certificate[0]) != kBftCertificateVersion) {
@@ -701,7 +702,7 @@ Result<Certified> CheckQuorumCertificate(const nlohmann::json& bundle,
 }
 
 Result<Certified> CheckSingleValidatorCertificate(const nlohmann::json& bundle,
-                                                  const node::BlockHeader& header,
+                                                  const formats::BlockHeader& header,
                                                   const Chain& chain) {
   MBL_ASSIGN_OR_RETURN(std::string signature, HexField(Member(bundle, "block"), "certificate"));
   Certified certified;
@@ -836,9 +837,9 @@ std::optional<std::uint64_t> CheckpointHeightToAsk(const VerifyOptions& options)
 
 Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle, const VerifyOptions& options) {
   MBL_ASSIGN_OR_RETURN(std::string format, Text(bundle, "format"));
-  if (format != node::kExitProofFormat) {
+  if (format != formats::kExitProofFormat) {
     return Fail("format", "not an exit proof bundle this verifier reads (format '" + format +
-                              "', expected '" + std::string(node::kExitProofFormat) + "')");
+                              "', expected '" + std::string(formats::kExitProofFormat) + "')");
   }
   MBL_ASSIGN_OR_RETURN(Anchor anchor, CheckTrustAnchor(bundle, options));
   Chain& chain = anchor.chain;
@@ -849,7 +850,8 @@ Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle, const Verify
   }
   MBL_RETURN_IF_ERROR(CheckValidatorSets(bundle, chain, kept));
   const std::size_t genesis_validators = chain.sets[0].keys.size();
-  const std::string expected_kind = genesis_validators == 1 ? "single-validator" : "quorum";
+  const std::string expected_kind(genesis_validators == 1 ? formats::kSingleValidatorCertificateKind
+                                                          : formats::kQuorumCertificateKind);
   MBL_ASSIGN_OR_RETURN(std::string kind, Text(bundle, "certificate_kind"));
   if (kind != expected_kind) {
     return Fail("format", "certificate_kind is '" + kind + "' but the genesis names " +
@@ -857,13 +859,14 @@ Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle, const Verify
                               expected_kind + "')");
   }
   MBL_ASSIGN_OR_RETURN(std::string header_bytes, HexField(Member(bundle, "block"), "header"));
-  MBL_ASSIGN_OR_RETURN(node::BlockHeader header, Header(header_bytes));
+  MBL_ASSIGN_OR_RETURN(formats::BlockHeader header, Header(header_bytes));
   VerifiedExit verified;
   MBL_ASSIGN_OR_RETURN(CertifiedResult result,
                        CheckResult(bundle, header, options.asked_exit_code));
   MBL_ASSIGN_OR_RETURN(Certified certified,
-                       kind == "quorum" ? CheckQuorumCertificate(bundle, header, chain)
-                                        : CheckSingleValidatorCertificate(bundle, header, chain));
+                       kind == formats::kQuorumCertificateKind
+                           ? CheckQuorumCertificate(bundle, header, chain)
+                           : CheckSingleValidatorCertificate(bundle, header, chain));
   MBL_RETURN_IF_ERROR(CheckRecordEntry(bundle, header, result, chain, verified));
   if (kept != nullptr) MBL_RETURN_IF_ERROR(CheckAgainstCheckpoint(certified.shown, *kept));
   verified.claim = std::move(result.claim);

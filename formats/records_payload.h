@@ -10,7 +10,7 @@
 #include "chaincode/envelope.h"
 #include "consensus/types.h"
 
-namespace mbl::node {
+namespace mbl::formats {
 
 // u32 count || count * (u32 length || EncodeEnvelope). No records encode as the empty string,
 // which is what the consensus core treats as "nothing to propose".
@@ -31,4 +31,4 @@ inline constexpr std::uint8_t kBftCertificateVersion = 2;
 std::string EncodeBftCertificate(const BftCertificate& certificate);
 Result<BftCertificate> DecodeBftCertificate(std::string_view bytes);
 
-}  // namespace mbl::node
+}  // namespace mbl::formats

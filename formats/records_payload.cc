@@ -1,10 +1,10 @@
-#include "node/records_payload.h"
+#include "formats/records_payload.h"
 
 #include "base/big_endian.h"
 #include "base/limits.h"
 #include "consensus/codec.h"
 
-namespace mbl::node {
+namespace mbl::formats {
 namespace {
 
 using big_endian::PutU32;
@@ -75,4 +75,4 @@ Result<BftCertificate> DecodeBftCertificate(std::string_view bytes) {
   return certificate;
 }
 
-}  // namespace mbl::node
+}  // namespace mbl::formats
