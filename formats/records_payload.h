@@ -8,6 +8,7 @@
 
 #include "base/status.h"
 #include "chaincode/envelope.h"
+#include "consensus/codec.h"
 #include "consensus/types.h"
 
 namespace mbl::formats {
@@ -29,6 +30,8 @@ struct BftCertificate {
 };
 inline constexpr std::uint8_t kBftCertificateVersion = 2;
 std::string EncodeBftCertificate(const BftCertificate& certificate);
-Result<BftCertificate> DecodeBftCertificate(std::string_view bytes);
+// `order`: how the QC's signers are taken (consensus::DecodeQuorumCertificate).
+Result<BftCertificate> DecodeBftCertificate(
+    std::string_view bytes, consensus::SignerOrder order = consensus::SignerOrder::kIncreasing);
 
 }  // namespace mbl::formats
