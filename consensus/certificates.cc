@@ -23,7 +23,66 @@ Status CheckSortedDistinct(const Signatures& signatures, const char* what) {
   return Status::Ok();
 }
 
+QcCheck Refuse(QcFault fault, std::size_t at, Status status) {
+  return QcCheck{fault, at, std::move(status)};
+}
+
 }  // namespace
+
+QcCheck CheckQuorumCertificate(const QuorumCertificate& qc,
+                               const std::vector<crypto::PublicKey>& keys, std::size_t quorum,
+                               const crypto::Hash256& chain_id) {
+  const VoteData& v = qc.vote_data;
+  std::set<crypto::PublicKey> signer_keys;  // a key listed at two indexes still signs once
+  for (std::size_t i = 0; i < qc.signatures.size(); ++i) {
+    const ValidatorIndex signer = qc.signatures[i].signer;
+    if (signer >= keys.size()) {
+      return Refuse(
+          QcFault::kUnknownSigner, i,
+          Unauthenticated("quorum certificate: signer " + std::to_string(signer) +
+                          " is not a validator (the set has " + std::to_string(keys.size()) + ")"));
+    }
+    if (!signer_keys.insert(keys[signer]).second) {
+      return Refuse(QcFault::kDuplicateSigner, i,
+                    InvalidArgument("quorum certificate: validator " + std::to_string(signer) +
+                                    " signs twice; each validator signs once"));
+    }
+  }
+  if (signer_keys.size() < quorum) {
+    return Refuse(QcFault::kTooFewSigners, 0,
+                  Unauthenticated("quorum certificate of round " + RoundText(v.round) + ": " +
+                                  std::to_string(signer_keys.size()) + " signatures, " +
+                                  std::to_string(quorum) + " needed"));
+  }
+  for (std::size_t i = 1; i < qc.signatures.size(); ++i) {
+    if (qc.signatures[i].signer <= qc.signatures[i - 1].signer) {
+      return Refuse(
+          QcFault::kUnsortedSigners, i,
+          InvalidArgument("quorum certificate: signer " + std::to_string(qc.signatures[i].signer) +
+                          " is out of order; signers are increasing"));
+    }
+  }
+  if (v.round <= v.parent_round) {
+    return Refuse(QcFault::kMalformed, 0,
+                  InvalidArgument("quorum certificate: round " + RoundText(v.round) +
+                                  " must be above its parent round " + RoundText(v.parent_round)));
+  }
+  if (v.height == 0) {
+    return Refuse(QcFault::kMalformed, 0,
+                  InvalidArgument("quorum certificate: height 0 is genesis only"));
+  }
+  const std::string message = VoteSigningBytes(chain_id, v);
+  for (std::size_t i = 0; i < qc.signatures.size(); ++i) {
+    const ValidatorSignature& s = qc.signatures[i];
+    if (!crypto::Verify(keys[s.signer], message, s.signature)) {
+      return Refuse(QcFault::kBadSignature, i,
+                    Unauthenticated("quorum certificate of round " + RoundText(v.round) +
+                                    ": signature of validator " + std::to_string(s.signer) +
+                                    " does not verify"));
+    }
+  }
+  return QcCheck{};
+}
 
 CertificateVerifier::CertificateVerifier(const ValidatorSet& validators,
                                          const crypto::Hash256& chain_id,
@@ -46,29 +105,11 @@ void CertificateVerifier::Remember(const crypto::Hash256& digest) {
 
 Status CertificateVerifier::VerifyQc(const QuorumCertificate& qc) {
   if (qc == genesis_qc_) return Status::Ok();
-  const VoteData& v = qc.vote_data;
-  if (v.round <= v.parent_round) {
-    return InvalidArgument("quorum certificate: round " + RoundText(v.round) +
-                           " must be above its parent round " + RoundText(v.parent_round));
-  }
-  if (v.height == 0) return InvalidArgument("quorum certificate: height 0 is genesis only");
-  if (qc.signatures.size() < validators_.quorum()) {
-    return Unauthenticated("quorum certificate of round " + RoundText(v.round) + ": " +
-                           std::to_string(qc.signatures.size()) + " signatures, " +
-                           std::to_string(validators_.quorum()) + " needed");
-  }
-  MBL_RETURN_IF_ERROR(CheckSortedDistinct(qc.signatures, "quorum certificate"));
+  // A remembered digest is of a QC that passed every check below, byte for byte.
   const crypto::Hash256 digest = QuorumCertificateDigest(qc);
   if (verified_.contains(digest)) return Status::Ok();
-  const std::string message = VoteSigningBytes(chain_id_, v);
-  for (const auto& s : qc.signatures) {
-    MBL_RETURN_IF_ERROR(CheckSigner(s.signer, "quorum certificate"));
-    if (!crypto::Verify(validators_.key(s.signer), message, s.signature)) {
-      return Unauthenticated("quorum certificate of round " + RoundText(v.round) +
-                             ": signature of validator " + std::to_string(s.signer) +
-                             " does not verify");
-    }
-  }
+  QcCheck check = CheckQuorumCertificate(qc, validators_.keys(), validators_.quorum(), chain_id_);
+  if (!check.ok()) return check.status;
   Remember(digest);
   return Status::Ok();
 }

@@ -171,7 +171,7 @@ void CheckSignersSorted(Reader& r, const Signatures& signatures, const char* wha
   }
 }
 
-QuorumCertificate ReadQc(Reader& r) {
+QuorumCertificate ReadQc(Reader& r, SignerOrder order = SignerOrder::kIncreasing) {
   QuorumCertificate qc;
   qc.vote_data = ReadVoteData(r);
   const std::uint32_t count =
@@ -183,7 +183,7 @@ QuorumCertificate ReadQc(Reader& r) {
     s.signature = r.Fixed<crypto::kSignatureBytes>("quorum certificate signature");
     qc.signatures.push_back(s);
   }
-  CheckSignersSorted(r, qc.signatures, "quorum certificate");
+  if (order == SignerOrder::kIncreasing) CheckSignersSorted(r, qc.signatures, "quorum certificate");
   return qc;
 }
 
@@ -434,8 +434,9 @@ Result<T> DecodeWhole(std::string_view bytes, const char* what, ReadFn read) {
 }
 }  // namespace
 
-Result<QuorumCertificate> DecodeQuorumCertificate(std::string_view bytes) {
-  return DecodeWhole<QuorumCertificate>(bytes, "quorum certificate", ReadQc);
+Result<QuorumCertificate> DecodeQuorumCertificate(std::string_view bytes, SignerOrder order) {
+  return DecodeWhole<QuorumCertificate>(bytes, "quorum certificate",
+                                        [order](Reader& r) { return ReadQc(r, order); });
 }
 
 Result<Block> DecodeBlock(std::string_view bytes) {

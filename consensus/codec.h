@@ -60,7 +60,11 @@ std::string EncodeTimeoutCertificate(const TimeoutCertificate& tc);
 std::string EncodeBlock(const Block& block);
 // Decoders reject truncated input, trailing bytes, counts over the limits of base/limits.h and
 // unsorted or duplicate signers. A decoded block's id is computed, never read.
-Result<QuorumCertificate> DecodeQuorumCertificate(std::string_view bytes);
+// kAsListed takes a QC's signers in the order they come, for a verifier that names what is wrong
+// with a certificate (CheckQuorumCertificate in certificates.h then refuses them, typed).
+enum class SignerOrder { kIncreasing, kAsListed };
+Result<QuorumCertificate> DecodeQuorumCertificate(std::string_view bytes,
+                                                  SignerOrder order = SignerOrder::kIncreasing);
 Result<Block> DecodeBlock(std::string_view bytes);
 
 // ---- Messages ---------------------------------------------------------------------------------

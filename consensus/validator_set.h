@@ -12,6 +12,11 @@
 
 namespace mbl::consensus {
 
+// N - f signers of N validators, f = floor((N - 1) / 3). Equals 2f + 1 when N = 3f + 1 (the
+// papers' setting); for other N it is the smallest size at which any two quorums share f + 1
+// validators, i.e. at least one honest one (2f + 1 would not be enough for N = 5 or 6).
+inline std::size_t QuorumSize(std::size_t validators) { return validators - (validators - 1) / 3; }
+
 class ValidatorSet {
  public:
   // 1..limits::kValidatorsMax distinct keys; the order is the validator index.
@@ -20,10 +25,8 @@ class ValidatorSet {
   std::size_t size() const { return keys_.size(); }
   // f = floor((N - 1) / 3): the Byzantine validators the network tolerates.
   std::size_t max_faulty() const { return (keys_.size() - 1) / 3; }
-  // N - f signers. Equals 2f + 1 when N = 3f + 1 (the papers' setting); for other N it is the
-  // smallest size at which any two quorums share f + 1 validators, i.e. at least one honest one
-  // (2f + 1 would not be enough for N = 5 or 6).
-  std::size_t quorum() const { return keys_.size() - max_faulty(); }
+  // QuorumSize(N).
+  std::size_t quorum() const { return QuorumSize(keys_.size()); }
   // f + 1: enough timeouts that at least one honest validator timed out (Bracha-style joining).
   std::size_t timeout_join_threshold() const { return max_faulty() + 1; }
 

@@ -9,11 +9,16 @@
 #include "consensus/codec.h"
 #include "consensus/core.h"
 #include "crypto/encoding.h"
-#include "node/epoch.h"
+#include "formats/epoch.h"
+#include "formats/records_payload.h"
 #include "node/log.h"
-#include "node/records_payload.h"
 
 namespace mbl::node {
+
+using formats::BlockHeader;
+using formats::DecodeRecordsPayload;
+using formats::EncodeRecordsPayload;
+
 namespace {
 
 std::string Text(std::uint64_t value) { return std::to_string(value); }
@@ -42,11 +47,11 @@ std::optional<consensus::CommittedBlock> BftHost::ReadCommitted(consensus::Heigh
   if (height > root_height + 1) {
     auto parent = store_.GetBlock(height - 1);
     if (!parent.ok()) return std::nullopt;
-    auto parent_certificate = DecodeBftCertificate(parent->certificate);
+    auto parent_certificate = formats::DecodeBftCertificate(parent->certificate);
     if (!parent_certificate.ok()) return std::nullopt;
     parent_qc = parent_certificate->qc;
   }
-  auto block = ToConsensusBlock(*stored, parent_qc);
+  auto block = formats::ToConsensusBlock(*stored, parent_qc);
   if (!block.ok()) {
     Log(LogLevel::kError, "stored_block_mismatch",
         {{"height", height}, {"detail", block.status().ToString()}});
@@ -190,7 +195,7 @@ Status BftHost::Commit(const consensus::CommittedBlock& committed) {
   // On a storage error the records stay here for the retry (node/bft_orderer.cc).
   MBL_RETURN_IF_ERROR(committer_.Commit(
       speculative.records, block.time_ms, speculative.execution, proposer, [&](const BlockHeader&) {
-        return EncodeBftCertificate({block.round, block.author, committed.qc});
+        return formats::EncodeBftCertificate({block.round, block.author, committed.qc});
       }));
   committed_id_ = block.id;
   std::erase_if(speculative_,

@@ -10,6 +10,9 @@
 #include "node/log.h"
 
 namespace mbl::node {
+
+using formats::CommitProof;
+
 namespace {
 
 // The safety data and the voted blocks share one key, so one synced write covers both.
@@ -437,11 +440,11 @@ void BftReplica::HandleSyncRequest(std::uint32_t from, std::string_view body) {
         {{"from", from}, {"error", chunk.status().ToString()}});
     return;
   }
-  SendFrame(from, FrameKind::kSyncResponse, EncodeSyncChunk(*chunk));
+  SendFrame(from, FrameKind::kSyncResponse, formats::EncodeSyncChunk(*chunk));
 }
 
 void BftReplica::HandleSyncResponse(std::uint32_t from, std::string_view body) {
-  auto chunk = DecodeSyncChunk(body);
+  auto chunk = formats::DecodeSyncChunk(body);
   Result<std::vector<consensus::CommittedBlock>> blocks =
       chunk.ok() ? VerifySyncChunk(*chunk, epoch_, store_) : chunk.status();
   if (!blocks.ok()) {

@@ -28,7 +28,7 @@ namespace mbl::node {
 //   kConsensus    u64 epoch || consensus::EncodeMessage bytes (the sender's epoch)
 //   kRecords      EncodeRecordsPayload of records a client submitted to the sender
 //   kSyncRequest  u64 epoch || u64 height: "send me the blocks after `height` of `epoch`"
-//   kSyncResponse EncodeSyncChunk (node/epoch.h)
+//   kSyncResponse EncodeSyncChunk (formats/epoch.h)
 //   kEpochNotice  u64 epoch: "I am in `epoch`" (to a peer whose frames show an older one)
 enum class FrameKind : std::uint8_t {
   kConsensus = 1,
@@ -184,7 +184,7 @@ class BftReplica {
   Status CommitAll(const consensus::CommitBlocks& commit);
   // Stores one committed block; when it ends the epoch, first keeps `end_proof`.
   Status CommitOne(const consensus::CommittedBlock& block,
-                   const std::function<CommitProof()>& end_proof);
+                   const std::function<formats::CommitProof()>& end_proof);
   void SendFrame(std::uint32_t to, FrameKind kind, std::string body);
   void SendMessage(std::uint32_t to, const consensus::Message& message);
   void BroadcastMessage(const consensus::Message& message);

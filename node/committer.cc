@@ -4,6 +4,9 @@
 
 namespace mbl::node {
 
+using formats::Block;
+using formats::RecordsRoot;
+
 Status Committer::Commit(std::vector<chaincode::SignedRecord>& records, std::int64_t time_ms,
                          const chaincode::BlockExecution& execution,
                          const crypto::PublicKey& proposer, const CertifyFn& certify) {

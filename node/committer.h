@@ -11,7 +11,7 @@
 #include "chaincode/envelope.h"
 #include "chaincode/executor.h"
 #include "crypto/ed25519.h"
-#include "node/block.h"
+#include "formats/block.h"
 #include "node/mempool.h"
 #include "node/store.h"
 
@@ -23,7 +23,7 @@ class Committer {
   using CommittedFn = std::function<void(const std::vector<chaincode::RecordId>& ids)>;
   // Who vouches for the block: the proposer's signature with one validator, the encoded quorum
   // certificate with BFT, nothing for block 0 (trusted by configuration).
-  using CertifyFn = std::function<std::string(const BlockHeader& header)>;
+  using CertifyFn = std::function<std::string(const formats::BlockHeader& header)>;
 
   Committer(Store& store, Mempool& mempool, CommittedFn on_committed)
       : store_(store), mempool_(mempool), on_committed_(std::move(on_committed)) {}

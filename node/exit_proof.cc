@@ -8,11 +8,16 @@
 #include "consensus/codec.h"
 #include "crypto/encoding.h"
 #include "crypto/merkle.h"
-#include "node/block.h"
+#include "formats/block.h"
+#include "formats/exit_proof.h"
+#include "formats/records_payload.h"
 #include "node/epoch.h"
-#include "node/records_payload.h"
 
 namespace mbl::node {
+
+using formats::Block;
+using formats::CommitProof;
+
 namespace {
 
 // What a consumer's verifier is told when the exit record itself is not in the bundle.
@@ -190,10 +195,11 @@ Result<std::shared_ptr<const ProofBlock>> LoadProofBlock(const Store& store, std
     return DataLoss("block " + std::to_string(height) +
                     ": its records or results do not match its header's roots");
   }
-  loaded->block_json = nlohmann::json{{"header", crypto::ToHex(EncodeHeader(block.header))},
-                                      {"certificate", crypto::ToHex(block.certificate)}}
-                           .dump();
-  if (auto certificate = DecodeBftCertificate(block.certificate); certificate.ok()) {
+  loaded->block_json =
+      nlohmann::json{{"header", crypto::ToHex(formats::EncodeHeader(block.header))},
+                     {"certificate", crypto::ToHex(block.certificate)}}
+          .dump();
+  if (auto certificate = formats::DecodeBftCertificate(block.certificate); certificate.ok()) {
     loaded->qc_hex = crypto::ToHex(consensus::EncodeQuorumCertificate(certificate->qc));
     loaded->certified = certificate->qc.vote_data;
   }
@@ -269,7 +275,9 @@ Result<std::string> BuildExitProof(const ExitProofInputs& inputs,
   JsonObjectText bundle(inputs.genesis_json.size() + 4 * exit->second.result_json.size() +
                         4 * block->block_json.size());
   bundle.Add("block", block->block_json);
-  bundle.Add("certificate_kind", Quoted(quorum ? "quorum" : "single-validator"));
+  bundle.Add("certificate_kind",
+             Quoted(std::string(quorum ? formats::kQuorumCertificateKind
+                                       : formats::kSingleValidatorCertificateKind)));
   bundle.Add("chain_id", Quoted(inputs.chain_id));
   if (quorum) {
     if (!block->certified) return DataLoss("the exit's block has no QC");
@@ -278,7 +286,7 @@ Result<std::string> BuildExitProof(const ExitProofInputs& inputs,
     bundle.Add("commit_chain", chain);
   }
   bundle.Add("exit_code", Quoted(exit_code));
-  bundle.Add("format", Quoted(std::string(kExitProofFormat)));
+  bundle.Add("format", Quoted(std::string(formats::kExitProofFormat)));
   bundle.Add("genesis", inputs.genesis_json);
   // The block the verifier asked to see (when the node has it; a node without it is behind or
   // rolled back, which the verifier then says), and the node's latest committed block.

@@ -1,6 +1,7 @@
-// The proof bundle of an exit record (issue 5, docs/formats.md "Exit proof bundle"): everything a
-// consumer needs to check, without trusting the node that served it, that the consortium's
-// validators committed the exit record and what its certified result says.
+// The proof bundle of an exit record (issue 5, docs/formats.md "Exit proof bundle"; its names are
+// in formats/exit_proof.h): everything a consumer needs to check, without trusting the node that
+// served it, that the consortium's validators committed the exit record and what its certified
+// result says.
 #pragma once
 
 #include <map>
@@ -13,11 +14,10 @@
 #include "base/status.h"
 #include "chaincode/envelope.h"
 #include "consensus/types.h"
+#include "formats/block.h"
 #include "node/store.h"
 
 namespace mbl::node {
-
-inline constexpr std::string_view kExitProofFormat = "mbl.exit-proof.v3";
 
 // An RFC 6962 tree kept level by level: level 0 the leaf hashes, each level above the node hashes
 // of pairs with an unpaired last node carried up as is, which is the tree of RFC 6962 §2.1. An
@@ -37,7 +37,7 @@ class MerkleLevels {
 // A committed block as exit proofs need it, read, hashed and serialized once: the parts of a
 // bundle that never change are kept as JSON text, so that a lookup only joins them.
 struct ProofBlock {
-  BlockHeader header;
+  formats::BlockHeader header;
   std::string certificate;
   MerkleLevels records;    // over the records' envelope bytes (the header's records root)
   MerkleLevels results;    // over the results' bytes (the header's results root)

@@ -6,7 +6,7 @@
 
 #include "chaincode/record_json.h"
 #include "crypto/encoding.h"
-#include "node/http_read_signature.h"
+#include "formats/read_signature.h"
 #include "node/ledger_views.h"
 #include "node/metrics_text.h"
 #include "node/verify_page.h"
@@ -83,11 +83,11 @@ Result<Reader> AuthenticateRead(const HttpRequest& request, LedgerService& servi
   };
   MBL_ASSIGN_OR_RETURN(
       crypto::PublicKey key,
-      VerifyReadSignature(
+      formats::VerifyReadSignature(
           std::string_view(request.method_string().data(), request.method_string().size()),
           std::string_view(request.target().data(), request.target().size()),
-          header(kReadKeyHeader), header(kReadTimeHeader), header(kReadSignatureHeader), NowMs(),
-          options.signed_read_window_ms));
+          header(formats::kReadKeyHeader), header(formats::kReadTimeHeader),
+          header(formats::kReadSignatureHeader), NowMs(), options.signed_read_window_ms));
   auto reader = service.IdentifyReader(key);
   if (!reader.ok()) return Unauthenticated(reader.status().message());
   return reader;

@@ -8,11 +8,17 @@
 #include "chaincode/record_json.h"
 #include "chaincode/registry.h"
 #include "crypto/encoding.h"
+#include "formats/records_payload.h"
 #include "node/epoch.h"
 #include "node/log.h"
-#include "node/records_payload.h"
 
 namespace mbl::node {
+
+using formats::Block;
+using formats::BlockHeader;
+using formats::DecodeRecordsPayload;
+using formats::EncodeRecordsPayload;
+
 namespace {
 
 std::int64_t SystemNowMs() {

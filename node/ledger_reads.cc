@@ -15,6 +15,9 @@
 #include "node/ledger.h"
 
 namespace mbl::node {
+
+using formats::Block;
+
 namespace {
 
 // What `reader` may see of a committed record's result: its type always, its content only when

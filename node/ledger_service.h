@@ -19,8 +19,8 @@
 #include "chaincode/executor.h"
 #include "chaincode/registry.h"
 #include "crypto/ed25519.h"
+#include "formats/block.h"
 #include "node/bft_orderer.h"
-#include "node/block.h"
 #include "node/store.h"
 
 namespace mbl::node {
@@ -78,7 +78,7 @@ struct RecordView {
 
 // A committed block with each record's result as the reader may see it.
 struct BlockView {
-  BlockHeader header;
+  formats::BlockHeader header;
   std::string certificate;
   std::vector<ResultSeen> records;
 };

@@ -4,6 +4,9 @@
 #include "crypto/encoding.h"
 
 namespace mbl::node {
+
+using formats::BlockHeader;
+
 namespace {
 
 const char* StatusName(const chaincode::RecordResult& result) {

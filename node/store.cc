@@ -15,6 +15,12 @@
 #include "node/fault_points.h"
 
 namespace mbl::node {
+
+using formats::Block;
+using formats::BlockHeader;
+using formats::DecodeBlock;
+using formats::RecordsRoot;
+
 namespace {
 
 constexpr const char* kFamilies[] = {"default", "blocks",  "records", "results",

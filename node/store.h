@@ -13,7 +13,7 @@
 #include "base/status.h"
 #include "chaincode/executor.h"
 #include "chaincode/state.h"
-#include "node/block.h"
+#include "formats/block.h"
 
 namespace rocksdb {
 class DB;
@@ -78,9 +78,9 @@ class Store {
 
   // Writes block, results, state changes, indexes and the new tip in one synced batch. The block
   // must extend the tip (height, parent hash): anything else is a broken invariant.
-  Status CommitBlock(const Block& block, const chaincode::BlockExecution& execution);
+  Status CommitBlock(const formats::Block& block, const chaincode::BlockExecution& execution);
 
-  Result<Block> GetBlock(std::uint64_t height) const;
+  Result<formats::Block> GetBlock(std::uint64_t height) const;
   std::optional<RecordLocation> FindRecord(const chaincode::RecordId& id) const;
   Result<chaincode::RecordResult> GetResult(std::uint64_t height, std::uint32_t index) const;
 
@@ -105,7 +105,8 @@ class Store {
 
  private:
   Store() = default;
-  Status CheckBlock(std::uint64_t height, const crypto::Hash256& parent_hash, Block* out) const;
+  Status CheckBlock(std::uint64_t height, const crypto::Hash256& parent_hash,
+                    formats::Block* out) const;
   Status CheckStateChecksum() const;
   Status CheckWritable() const;
   Status FromRocksWrite(const rocksdb::Status& status, std::string_view what);

@@ -6,22 +6,20 @@
 #include "base/limits.h"
 #include "chaincode/credits/exit_code.h"
 #include "chaincode/record_json.h"
+#include "consensus/certificates.h"
 #include "consensus/codec.h"
+#include "consensus/validator_set.h"
 #include "crypto/encoding.h"
 #include "crypto/merkle.h"
-#include "node/block.h"
-#include "node/epoch.h"
-#include "node/exit_proof.h"
+#include "formats/block.h"
+#include "formats/epoch.h"
+#include "formats/exit_proof.h"
+#include "formats/records_payload.h"
 #include "tools/payload_reader.h"
 
 namespace mbl::tools {
 namespace {
 
-// Byte sizes of the structures a bundle carries (docs/formats.md, docs/consensus.md).
-constexpr std::size_t kVoteDataBytes = 152;
-constexpr std::size_t kQcSignatureEntryBytes = 4 + 64;
-constexpr std::size_t kBftCertificateHeadBytes = 1 + 8 + 4;  // version, round, author
-constexpr std::uint8_t kBftCertificateVersion = 2;
 // JSON numbers a verifier reads must be exact in a browser's double too.
 constexpr std::uint64_t kJsonIntegerMax = (1ULL << 53) - 1;
 
@@ -63,13 +61,6 @@ Result<chaincode::SignedRecord> Envelope(const nlohmann::json& json, const std::
   return *envelope;
 }
 
-std::uint64_t U64At(std::string_view bytes, std::size_t at) {
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8; ++i)
-    value = (value << 8) | static_cast<std::uint8_t>(bytes[at + i]);
-  return value;
-}
-
 std::uint32_t U32At(std::string_view bytes, std::size_t at) {
   std::uint32_t value = 0;
   for (std::size_t i = 0; i < 4; ++i)
@@ -83,7 +74,7 @@ crypto::Hash256 HashAt(std::string_view bytes, std::size_t at) {
   return hash;
 }
 
-// One validator set of the chain's history (an epoch, node/epoch.h): who certifies the blocks
+// One validator set of the chain's history (an epoch, formats/epoch.h): who certifies the blocks
 // from `from_height` on, until the next set's.
 struct EpochSet {
   std::uint64_t epoch = 0;
@@ -116,34 +107,13 @@ struct Shown {
   std::string id_hex;
 };
 
-// ---- quorum certificates: vote data (152) || u32 n || n * (u32 signer || signature (64)) -----
+// ---- quorum certificates: consensus::DecodeQuorumCertificate and CheckQuorumCertificate -------
 
-struct ParsedQc {
-  consensus::VoteData vote;
-  std::vector<std::pair<std::uint32_t, crypto::Signature>> signatures;
-};
-
-Result<ParsedQc> ParseQc(std::string_view bytes) {
-  if (bytes.size() < kVoteDataBytes + 4) return Fail("format", "quorum certificate truncated");
-  const std::uint32_t count = U32At(bytes, kVoteDataBytes);
-  if (bytes.size() != kVoteDataBytes + 4 + std::size_t{count} * kQcSignatureEntryBytes) {
-    return Fail("format", "quorum certificate has the wrong length for its signatures");
-  }
-  ParsedQc qc;
-  qc.vote.block_id = HashAt(bytes, 0);
-  qc.vote.round = U64At(bytes, 32);
-  qc.vote.height = U64At(bytes, 40);
-  qc.vote.parent_id = HashAt(bytes, 48);
-  qc.vote.parent_round = U64At(bytes, 80);
-  qc.vote.execution.state_root = HashAt(bytes, 88);
-  qc.vote.execution.results_root = HashAt(bytes, 120);
-  for (std::uint32_t i = 0; i < count; ++i) {
-    const std::size_t at = kVoteDataBytes + 4 + i * kQcSignatureEntryBytes;
-    crypto::Signature signature{};
-    std::copy_n(bytes.data() + at + 4, signature.size(), reinterpret_cast<char*>(signature.data()));
-    qc.signatures.emplace_back(U32At(bytes, at), signature);
-  }
-  return qc;
+// Signers as listed, so that a validator listed twice is named as such rather than as bad bytes.
+Result<consensus::QuorumCertificate> DecodedQc(std::string_view bytes) {
+  auto qc = consensus::DecodeQuorumCertificate(bytes, consensus::SignerOrder::kAsListed);
+  if (!qc.ok()) return Fail("format", qc.status().message());
+  return *qc;
 }
 
 // A signature that fails under its validator's key: is it a real key's, outside the set?
@@ -163,86 +133,101 @@ Status BadSignature(const Chain& chain, std::uint32_t signer, const std::string&
               "signature of validator " + std::to_string(signer) + " does not verify");
 }
 
-// A QC checked against the validator set `set`.
-Result<ParsedQc> VerifiedQc(std::string_view bytes, const Chain& chain, const EpochSet& set) {
-  MBL_ASSIGN_OR_RETURN(ParsedQc qc, ParseQc(bytes));
-  std::set<std::uint32_t> seen;
-  std::set<crypto::PublicKey> seen_keys;  // one key listed twice in a set still signs once
-  for (const auto& [signer, signature] : qc.signatures) {
-    if (signer >= set.keys.size()) {
-      return Fail("non-validator-signer", "a signature claims validator " + std::to_string(signer) +
-                                              " of " + std::to_string(set.keys.size()));
-    }
-    if (!seen.insert(signer).second || !seen_keys.insert(set.keys[signer]).second) {
-      return Fail("duplicate-signer", "validator " + std::to_string(signer) + " is counted twice");
-    }
-  }
-  if (seen.size() < set.quorum) {
-    return Fail("too-few-signatures", std::to_string(seen.size()) + " validators signed, " +
-                                          std::to_string(set.quorum) + " needed");
-  }
-  for (std::size_t i = 1; i < qc.signatures.size(); ++i) {
-    if (qc.signatures[i].first <= qc.signatures[i - 1].first) {
+// A QC checked against the validator set `set`, each fault named by its reason code.
+Status CheckQc(const consensus::QuorumCertificate& qc, const Chain& chain, const EpochSet& set) {
+  const consensus::QcCheck check =
+      consensus::CheckQuorumCertificate(qc, set.keys, set.quorum, set.domain);
+  if (check.ok()) return Status::Ok();
+  const std::string signer =
+      check.at < qc.signatures.size() ? std::to_string(qc.signatures[check.at].signer) : "";
+  switch (check.fault) {
+    case consensus::QcFault::kNone:
+      break;
+    case consensus::QcFault::kUnknownSigner:
+      return Fail("non-validator-signer", "a signature claims validator " + signer + " of " +
+                                              std::to_string(set.keys.size()));
+    case consensus::QcFault::kDuplicateSigner:
+      return Fail("duplicate-signer", "validator " + signer + " is counted twice");
+    case consensus::QcFault::kTooFewSigners:
+      return Fail("too-few-signatures", std::to_string(qc.signatures.size()) +
+                                            " validators signed, " + std::to_string(set.quorum) +
+                                            " needed");
+    case consensus::QcFault::kUnsortedSigners:
       return Fail("format", "signers are not in increasing order");
-    }
+    case consensus::QcFault::kMalformed:
+      return Fail("format", "quorum certificate rounds or height are malformed");
+    case consensus::QcFault::kBadSignature:
+      return BadSignature(chain, qc.signatures[check.at].signer,
+                          consensus::VoteSigningBytes(set.domain, qc.vote_data),
+                          qc.signatures[check.at].signature);
   }
-  if (qc.vote.round <= qc.vote.parent_round || qc.vote.height == 0) {
-    return Fail("format", "quorum certificate rounds or height are malformed");
-  }
-  const std::string message = consensus::VoteSigningBytes(set.domain, qc.vote);
-  for (const auto& [signer, signature] : qc.signatures) {
-    if (!crypto::Verify(set.keys[signer], message, signature)) {
-      return BadSignature(chain, signer, message, signature);
-    }
-  }
+  return Fail("format", check.status.message());
+}
+
+Result<consensus::QuorumCertificate> VerifiedQc(std::string_view bytes, const Chain& chain,
+                                                const EpochSet& set) {
+  MBL_ASSIGN_OR_RETURN(consensus::QuorumCertificate qc, DecodedQc(bytes));
+  MBL_RETURN_IF_ERROR(CheckQc(qc, chain, set));
   return qc;
 }
 
 // The QC of a stored block, checked against the set of the block's height.
-Result<ParsedQc> VerifiedStoredQc(std::string_view bytes, const Chain& chain) {
-  MBL_ASSIGN_OR_RETURN(ParsedQc parsed, ParseQc(bytes));
-  return VerifiedQc(bytes, chain, chain.SetFor(parsed.vote.height));
+Result<consensus::QuorumCertificate> VerifiedStoredQc(std::string_view bytes, const Chain& chain) {
+  MBL_ASSIGN_OR_RETURN(consensus::QuorumCertificate qc, DecodedQc(bytes));
+  MBL_RETURN_IF_ERROR(CheckQc(qc, chain, chain.SetFor(qc.vote_data.height)));
+  return qc;
+}
+
+// The QC in a block's BFT certificate (formats/records_payload.h), not yet checked.
+Result<consensus::QuorumCertificate> BlockQc(const std::string& certificate) {
+  auto decoded = formats::DecodeBftCertificate(certificate, consensus::SignerOrder::kAsListed);
+  if (!decoded.ok()) {
+    return Fail("format", "the block certificate is not a quorum certificate (" +
+                              decoded.status().message() + ")");
+  }
+  return std::move(decoded->qc);
 }
 
 // A commit chain (hex QCs, each certifying a child of the block before): true when it reaches a
 // QC one round after its parent's, the 2-chain proof that `first`'s block committed. Adds every
 // block it certifies to `shown` when given.
-Result<bool> CommitChainCommits(const nlohmann::json& entries, const ParsedQc& first,
-                                const Chain& chain, const EpochSet& set,
-                                std::vector<Shown>* shown) {
+Result<bool> CommitChainCommits(const nlohmann::json& entries,
+                                const consensus::QuorumCertificate& first, const Chain& chain,
+                                const EpochSet& set, std::vector<Shown>* shown) {
   if (!entries.is_array() || entries.empty()) return false;
-  consensus::VoteData previous = first.vote;
+  consensus::VoteData previous = first.vote_data;
   for (const auto& entry : entries) {
     if (!entry.is_string()) return Fail("format", "commit chain entry is not hex");
     auto bytes = crypto::FromHex(entry.get<std::string>());
     if (!bytes.ok()) return Fail("format", "commit chain entry is not hex");
-    MBL_ASSIGN_OR_RETURN(ParsedQc next, VerifiedQc(*bytes, chain, set));
-    if (next.vote.parent_id != previous.block_id || next.vote.height != previous.height + 1) {
+    MBL_ASSIGN_OR_RETURN(consensus::QuorumCertificate next, VerifiedQc(*bytes, chain, set));
+    const consensus::VoteData& vote = next.vote_data;
+    if (vote.parent_id != previous.block_id || vote.height != previous.height + 1) {
       return Fail("forked-chain",
                   "commit chain does not extend block " + std::to_string(previous.height));
     }
-    previous = next.vote;
+    previous = vote;
     if (shown != nullptr) shown->push_back({previous.height, crypto::ToHex(previous.block_id)});
-    if (consensus::ProvesCommit(next.vote)) return true;
+    if (consensus::ProvesCommit(vote)) return true;
   }
   return false;
 }
 
 // ---- single-validator certificates: the validator's signature over the block hash ------------
 
-Result<node::BlockHeader> Header(const std::string& bytes) {
-  auto header = node::DecodeHeader(bytes);
+Result<formats::BlockHeader> Header(const std::string& bytes) {
+  auto header = formats::DecodeHeader(bytes);
   if (!header.ok()) return Fail("format", "block header is malformed");
   return *header;
 }
 
-Result<Shown> VerifiedSignedHeader(const node::BlockHeader& header, const std::string& signature,
+Result<Shown> VerifiedSignedHeader(const formats::BlockHeader& header, const std::string& signature,
                                    const Chain& chain) {
   if (signature.size() != crypto::kSignatureBytes) {
     return Fail("format", "a single-validator certificate is one 64-byte signature");
   }
   if (header.proposer != chain.sets[0].keys[0]) {
-    if (node::VerifyBlockSignature(header, signature)) {
+    if (formats::VerifyBlockSignature(header, signature)) {
       return Fail("non-validator-signer",
                   "block " + std::to_string(header.height) + " is signed by key " +
                       crypto::ToHex(header.proposer) + ", which is not the ledger's validator");
@@ -250,17 +235,17 @@ Result<Shown> VerifiedSignedHeader(const node::BlockHeader& header, const std::s
     return Fail("bad-signature", "block " + std::to_string(header.height) +
                                      " is not signed by the ledger's validator");
   }
-  if (!node::VerifyBlockSignature(header, signature)) {
+  if (!formats::VerifyBlockSignature(header, signature)) {
     return Fail("bad-signature", "the validator's signature over block " +
                                      std::to_string(header.height) + " does not verify");
   }
   if (header.height == 0) return Fail("certificate-mismatch", "block 0 holds no exit record");
-  return Shown{header.height, crypto::ToHex(node::BlockHash(header))};
+  return Shown{header.height, crypto::ToHex(formats::BlockHash(header))};
 }
 
 Result<Shown> VerifiedHeaderObject(const nlohmann::json& object, const Chain& chain) {
   MBL_ASSIGN_OR_RETURN(std::string header_bytes, HexField(object, "header"));
-  MBL_ASSIGN_OR_RETURN(node::BlockHeader header, Header(header_bytes));
+  MBL_ASSIGN_OR_RETURN(formats::BlockHeader header, Header(header_bytes));
   MBL_ASSIGN_OR_RETURN(std::string signature, HexField(object, "certificate"));
   return VerifiedSignedHeader(header, signature, chain);
 }
@@ -413,8 +398,8 @@ Result<EpochSet> MakeSet(std::uint64_t epoch, std::uint64_t from_height,
   set.validators = std::move(validators);
   // "k of N" counts keys, not entries: a key listed twice (in two spellings, say) is one validator.
   set.distinct = std::set<crypto::PublicKey>(set.keys.begin(), set.keys.end()).size();
-  set.quorum = set.distinct - (set.distinct - 1) / 3;
-  set.domain = node::EpochDomain(chain_id, epoch);
+  set.quorum = consensus::QuorumSize(set.distinct);
+  set.domain = formats::EpochDomain(chain_id, epoch);
   return set;
 }
 
@@ -441,7 +426,7 @@ Status CheckSetChange(const nlohmann::json& entry, std::uint64_t epoch, Chain& c
     return Fail("uncertified-validator-set-change", which + " carries no certificate");
   }
   MBL_ASSIGN_OR_RETURN(std::string header_bytes, HexField(Member(proof, "block"), "header"));
-  MBL_ASSIGN_OR_RETURN(node::BlockHeader header, Header(header_bytes));
+  MBL_ASSIGN_OR_RETURN(formats::BlockHeader header, Header(header_bytes));
   if (header.height + 1 != from_height || header.height < previous.from_height) {
     return Fail("uncertified-validator-set-change", which + " is not at the block that made it");
   }
@@ -461,18 +446,18 @@ Status CheckSetChange(const nlohmann::json& entry, std::uint64_t epoch, Chain& c
   }
   // Certified and committed by the set before.
   MBL_ASSIGN_OR_RETURN(std::string certificate, HexField(Member(proof, "block"), "certificate"));
-  if (certificate.size() < kBftCertificateHeadBytes ||
-      static_cast<std::uint8_t>(certificate[0]) != kBftCertificateVersion) {
-    return Fail("uncertified-validator-set-change", which + " has no quorum certificate");
-  }
-  auto qc =
-      VerifiedQc(std::string_view(certificate).substr(kBftCertificateHeadBytes), chain, previous);
+  auto qc = BlockQc(certificate);
   if (!qc.ok()) {
     return Fail("uncertified-validator-set-change",
-                which + " is not certified by the set before it: " + qc.status().message());
+                which + " has no quorum certificate: " + qc.status().message());
   }
-  if (qc->vote.height != header.height || qc->vote.execution.results_root != header.results_root ||
-      qc->vote.execution.state_root != header.state_root) {
+  if (Status certified = CheckQc(*qc, chain, previous); !certified.ok()) {
+    return Fail("uncertified-validator-set-change",
+                which + " is not certified by the set before it: " + certified.message());
+  }
+  const consensus::VoteData& vote = qc->vote_data;
+  if (vote.height != header.height || vote.execution.results_root != header.results_root ||
+      vote.execution.state_root != header.state_root) {
     return Fail("uncertified-validator-set-change", which + ": its certificate is another block's");
   }
   auto committed = CommitChainCommits(Member(proof, "commit_chain"), *qc, chain, previous, nullptr);
@@ -524,7 +509,8 @@ struct CertifiedResult {
   std::uint64_t index = 0;
 };
 
-Result<CertifiedResult> CheckResult(const nlohmann::json& bundle, const node::BlockHeader& header,
+Result<CertifiedResult> CheckResult(const nlohmann::json& bundle,
+                                    const formats::BlockHeader& header,
                                     const std::optional<std::string>& asked_code) {
   const nlohmann::json& result = Member(bundle, "result");
   MBL_ASSIGN_OR_RETURN(std::string leaf, HexField(result, "leaf"));
@@ -594,7 +580,7 @@ std::string Disagreement(const ExitRecordView& record, const nlohmann::json& cla
   return "";
 }
 
-Result<VerifiedRecord> CheckRecord(const nlohmann::json& entry, const node::BlockHeader& header,
+Result<VerifiedRecord> CheckRecord(const nlohmann::json& entry, const formats::BlockHeader& header,
                                    const CertifiedResult& result, const Chain& chain) {
   MBL_ASSIGN_OR_RETURN(chaincode::SignedRecord record,
                        Envelope(Member(entry, "envelope"), "exit record"));
@@ -636,7 +622,7 @@ Result<VerifiedRecord> CheckRecord(const nlohmann::json& entry, const node::Bloc
 }
 
 // The record, or why the bundle may withhold it (its author did not disclose its quantities).
-Status CheckRecordEntry(const nlohmann::json& bundle, const node::BlockHeader& header,
+Status CheckRecordEntry(const nlohmann::json& bundle, const formats::BlockHeader& header,
                         const CertifiedResult& result, const Chain& chain, VerifiedExit& verified) {
   const nlohmann::json& entry = Member(bundle, "record");
   if (!entry.is_object()) return Fail("format", "bundle has no record entry");
@@ -663,23 +649,19 @@ struct Certified {
 };
 
 Result<Certified> CheckQuorumCertificate(const nlohmann::json& bundle,
-                                         const node::BlockHeader& header, const Chain& chain) {
+                                         const formats::BlockHeader& header, const Chain& chain) {
   MBL_ASSIGN_OR_RETURN(std::string certificate, HexField(Member(bundle, "block"), "certificate"));
-  if (certificate.size() < kBftCertificateHeadBytes ||
-      static_cast<std::uint8_t>(certificate[0]) != kBftCertificateVersion) {
-    return Fail("format", "the block certificate is not a quorum certificate");
-  }
+  MBL_ASSIGN_OR_RETURN(consensus::QuorumCertificate qc, BlockQc(certificate));
   const EpochSet& set = chain.SetFor(header.height);
-  MBL_ASSIGN_OR_RETURN(
-      ParsedQc qc,
-      VerifiedQc(std::string_view(certificate).substr(kBftCertificateHeadBytes), chain, set));
-  if (qc.vote.height != header.height || qc.vote.execution.results_root != header.results_root ||
-      qc.vote.execution.state_root != header.state_root) {
+  MBL_RETURN_IF_ERROR(CheckQc(qc, chain, set));
+  const consensus::VoteData& vote = qc.vote_data;
+  if (vote.height != header.height || vote.execution.results_root != header.results_root ||
+      vote.execution.state_root != header.state_root) {
     return Fail("certificate-mismatch",
                 "the certificate does not certify this block's height and results");
   }
   Certified certified;
-  certified.block = {qc.vote.height, crypto::ToHex(qc.vote.block_id)};
+  certified.block = {vote.height, crypto::ToHex(vote.block_id)};
   certified.signers = qc.signatures.size();
   certified.shown.push_back(certified.block);
   // Committed, not only certified: QCs linking to a consecutive-round child (2-chain rule).
@@ -694,14 +676,14 @@ Result<Certified> CheckQuorumCertificate(const nlohmann::json& bundle,
     const nlohmann::json& entry = Member(bundle, key);
     if (entry.is_null()) continue;
     MBL_ASSIGN_OR_RETURN(std::string bytes, HexField(bundle, key));
-    MBL_ASSIGN_OR_RETURN(ParsedQc shown, VerifiedStoredQc(bytes, chain));
-    certified.shown.push_back({shown.vote.height, crypto::ToHex(shown.vote.block_id)});
+    MBL_ASSIGN_OR_RETURN(consensus::QuorumCertificate shown, VerifiedStoredQc(bytes, chain));
+    certified.shown.push_back({shown.vote_data.height, crypto::ToHex(shown.vote_data.block_id)});
   }
   return certified;
 }
 
 Result<Certified> CheckSingleValidatorCertificate(const nlohmann::json& bundle,
-                                                  const node::BlockHeader& header,
+                                                  const formats::BlockHeader& header,
                                                   const Chain& chain) {
   MBL_ASSIGN_OR_RETURN(std::string signature, HexField(Member(bundle, "block"), "certificate"));
   Certified certified;
@@ -836,9 +818,9 @@ std::optional<std::uint64_t> CheckpointHeightToAsk(const VerifyOptions& options)
 
 Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle, const VerifyOptions& options) {
   MBL_ASSIGN_OR_RETURN(std::string format, Text(bundle, "format"));
-  if (format != node::kExitProofFormat) {
+  if (format != formats::kExitProofFormat) {
     return Fail("format", "not an exit proof bundle this verifier reads (format '" + format +
-                              "', expected '" + std::string(node::kExitProofFormat) + "')");
+                              "', expected '" + std::string(formats::kExitProofFormat) + "')");
   }
   MBL_ASSIGN_OR_RETURN(Anchor anchor, CheckTrustAnchor(bundle, options));
   Chain& chain = anchor.chain;
@@ -849,7 +831,8 @@ Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle, const Verify
   }
   MBL_RETURN_IF_ERROR(CheckValidatorSets(bundle, chain, kept));
   const std::size_t genesis_validators = chain.sets[0].keys.size();
-  const std::string expected_kind = genesis_validators == 1 ? "single-validator" : "quorum";
+  const std::string expected_kind(genesis_validators == 1 ? formats::kSingleValidatorCertificateKind
+                                                          : formats::kQuorumCertificateKind);
   MBL_ASSIGN_OR_RETURN(std::string kind, Text(bundle, "certificate_kind"));
   if (kind != expected_kind) {
     return Fail("format", "certificate_kind is '" + kind + "' but the genesis names " +
@@ -857,13 +840,14 @@ Result<VerifiedExit> VerifyExitBundle(const nlohmann::json& bundle, const Verify
                               expected_kind + "')");
   }
   MBL_ASSIGN_OR_RETURN(std::string header_bytes, HexField(Member(bundle, "block"), "header"));
-  MBL_ASSIGN_OR_RETURN(node::BlockHeader header, Header(header_bytes));
+  MBL_ASSIGN_OR_RETURN(formats::BlockHeader header, Header(header_bytes));
   VerifiedExit verified;
   MBL_ASSIGN_OR_RETURN(CertifiedResult result,
                        CheckResult(bundle, header, options.asked_exit_code));
   MBL_ASSIGN_OR_RETURN(Certified certified,
-                       kind == "quorum" ? CheckQuorumCertificate(bundle, header, chain)
-                                        : CheckSingleValidatorCertificate(bundle, header, chain));
+                       kind == formats::kQuorumCertificateKind
+                           ? CheckQuorumCertificate(bundle, header, chain)
+                           : CheckSingleValidatorCertificate(bundle, header, chain));
   MBL_RETURN_IF_ERROR(CheckRecordEntry(bundle, header, result, chain, verified));
   if (kept != nullptr) MBL_RETURN_IF_ERROR(CheckAgainstCheckpoint(certified.shown, *kept));
   verified.claim = std::move(result.claim);

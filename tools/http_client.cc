@@ -6,7 +6,7 @@
 #include <boost/beast/http.hpp>
 
 #include "crypto/encoding.h"
-#include "node/http_read_signature.h"
+#include "formats/read_signature.h"
 
 namespace mbl::tools {
 namespace {
@@ -58,10 +58,10 @@ Result<HttpReply> HttpCall(const std::string& url, const std::string& method,
     }
     if (read_key != nullptr) {
       std::int64_t time_ms = NowMs();
-      auto signature = node::SignRead(method, target, time_ms, *read_key);
-      request.set(std::string(node::kReadKeyHeader), crypto::ToHex(signature.key));
-      request.set(std::string(node::kReadTimeHeader), std::to_string(time_ms));
-      request.set(std::string(node::kReadSignatureHeader), crypto::ToHex(signature.signature));
+      auto signature = formats::SignRead(method, target, time_ms, *read_key);
+      request.set(std::string(formats::kReadKeyHeader), crypto::ToHex(signature.key));
+      request.set(std::string(formats::kReadTimeHeader), std::to_string(time_ms));
+      request.set(std::string(formats::kReadSignatureHeader), crypto::ToHex(signature.signature));
     }
     request.prepare_payload();
     http::write(stream, request);

@@ -1,5 +1,5 @@
 // A small blocking HTTP/1.1 client for the node's JSON API, with a deadline per request and
-// signed reads (node/http_read_signature.h).
+// signed reads (formats/read_signature.h).
 #pragma once
 
 #include <chrono>

@@ -16,10 +16,10 @@
 #include "consensus/codec.h"
 #include "crypto/encoding.h"
 #include "crypto/secure_link.h"
-#include "node/block.h"
-#include "node/epoch.h"
-#include "node/http_read_signature.h"
-#include "node/records_payload.h"
+#include "formats/block.h"
+#include "formats/epoch.h"
+#include "formats/read_signature.h"
+#include "formats/records_payload.h"
 #include "tests/fuzz/fuzz_ledger.h"
 #include "tests/unit/consensus/fixture.h"
 
@@ -317,10 +317,10 @@ std::string Request(std::string_view line, const std::vector<std::string>& heade
 std::vector<std::string> SignedReadHeaders(std::string_view target) {
   const auto& key = fuzz::LedgerKey(fuzz::Selector("smelter", v1::OPERATION_RESPONSIBLE));
   const std::int64_t now = fuzz::kGenesisTimeMs;
-  node::ReadSignature signature = node::SignRead("GET", target, now, key);
-  return {std::string(node::kReadKeyHeader) + ": " + crypto::ToHex(signature.key),
-          std::string(node::kReadTimeHeader) + ": " + std::to_string(now),
-          std::string(node::kReadSignatureHeader) + ": " + crypto::ToHex(signature.signature)};
+  formats::ReadSignature signature = formats::SignRead("GET", target, now, key);
+  return {std::string(formats::kReadKeyHeader) + ": " + crypto::ToHex(signature.key),
+          std::string(formats::kReadTimeHeader) + ": " + std::to_string(now),
+          std::string(formats::kReadSignatureHeader) + ": " + crypto::ToHex(signature.signature)};
 }
 
 }  // namespace
@@ -420,7 +420,7 @@ int main(int argc, char** argv) {
   // ---- Consensus messages (signed by the consensus unit tests' validators), safety data.
   consensus::testing::Fixture f(4);
   const consensus::Block b1 = f.MakeBlock(f.genesis_block(), f.genesis_qc(), 1,
-                                          node::EncodeRecordsPayload({signed_records.at(12)}));
+                                          formats::EncodeRecordsPayload({signed_records.at(12)}));
   const consensus::QuorumCertificate qc1 = f.Certify(b1, {0, 1, 2});
   const consensus::TimeoutCertificate tc2 = f.MakeTc(2, {{0, qc1}, {1, qc1}, {3, f.genesis_qc()}});
   const consensus::Block b3 = f.MakeBlock(b1, qc1, 3, std::string("\0binary\xff", 8));
@@ -452,28 +452,28 @@ int main(int argc, char** argv) {
   Write("consensus", "block", WithSelector(3, consensus::EncodeBlock(b3)));
 
   // ---- Node blocks, records payloads, BFT certificates.
-  node::Block block;
+  formats::Block block;
   block.records = {signed_records.at(12), signed_records.at(13)};
   block.header.height = 2;
   block.header.time_ms = ledger.next_time_ms();
   block.header.record_count = 2;
-  block.header.records_root = node::RecordsRoot(block.records);
+  block.header.records_root = formats::RecordsRoot(block.records);
   block.header.state_root = ledger.state_root();
   block.header.proposer = fuzz::ValidatorKey(0).public_key;
-  node::BftCertificate certificate{b1.round, b1.author, qc1};
-  block.certificate = node::EncodeBftCertificate(certificate);
-  Write("block", "block-bft", WithSelector(0, node::EncodeBlock(block)));
-  block.certificate = node::SignBlock(block.header, fuzz::ValidatorKey(0));
-  Write("block", "block-signed", WithSelector(0, node::EncodeBlock(block)));
-  Write("block", "header", WithSelector(1, node::EncodeHeader(block.header)));
-  Write("block", "records-payload", WithSelector(2, node::EncodeRecordsPayload(block.records)));
-  Write("block", "bft-certificate", WithSelector(3, node::EncodeBftCertificate(certificate)));
+  formats::BftCertificate certificate{b1.round, b1.author, qc1};
+  block.certificate = formats::EncodeBftCertificate(certificate);
+  Write("block", "block-bft", WithSelector(0, formats::EncodeBlock(block)));
+  block.certificate = formats::SignBlock(block.header, fuzz::ValidatorKey(0));
+  Write("block", "block-signed", WithSelector(0, formats::EncodeBlock(block)));
+  Write("block", "header", WithSelector(1, formats::EncodeHeader(block.header)));
+  Write("block", "records-payload", WithSelector(2, formats::EncodeRecordsPayload(block.records)));
+  Write("block", "bft-certificate", WithSelector(3, formats::EncodeBftCertificate(certificate)));
 
   // ---- Catch-up across epochs: a sync chunk of that block with a two-QC commit proof.
-  block.certificate = node::EncodeBftCertificate(certificate);
-  node::SyncChunk chunk{0, {block}, {qc1, qc1}};
-  Write("sync_chunk", "chunk", WithSelector(0, node::EncodeSyncChunk(chunk)));
-  Write("sync_chunk", "commit-proof", WithSelector(1, node::EncodeCommitProof(chunk.proof)));
+  block.certificate = formats::EncodeBftCertificate(certificate);
+  formats::SyncChunk chunk{0, {block}, {qc1, qc1}};
+  Write("sync_chunk", "chunk", WithSelector(0, formats::EncodeSyncChunk(chunk)));
+  Write("sync_chunk", "commit-proof", WithSelector(1, formats::EncodeCommitProof(chunk.proof)));
 
   // ---- Validator link handshake and frames.
   const crypto::Hash256 chain_id = crypto::Sha256("mbl-fuzz-chain");
@@ -494,7 +494,7 @@ int main(int argc, char** argv) {
   (void)sender.Seal("hello");
   std::string frames = sender.Seal(std::string(1, '\x01') + EncodeMessage(f.Vote(b1, 0)));
   frames +=
-      "\n--\n" + sender.Seal(std::string(1, '\x02') + node::EncodeRecordsPayload(block.records));
+      "\n--\n" + sender.Seal(std::string(1, '\x02') + formats::EncodeRecordsPayload(block.records));
   Write("secure_link", "frames", WithSelector(3, frames));
   std::cout << "seeds written to " << g_corpus << "\n";
   return 0;

@@ -8,7 +8,7 @@
 
 #include "chaincode/record_json.h"
 #include "crypto/encoding.h"
-#include "node/http_read_signature.h"
+#include "formats/read_signature.h"
 #include "node/http_server.h"
 #include "node/ledger.h"
 #include "node/ledger_views.h"
@@ -174,7 +174,7 @@ TEST_F(ApiTest, SignedReadsNeedAMemberKeyAFreshTimeAndAGoodSignature) {
   socket.connect({boost::asio::ip::make_address("127.0.0.1"), server_->port()});
   auto send = [&](const std::string& target, std::int64_t time_ms,
                   const std::string& signed_target) {
-    auto signature = SignRead("GET", signed_target, time_ms, member);
+    auto signature = formats::SignRead("GET", signed_target, time_ms, member);
     std::string request = "GET " + target +
                           " HTTP/1.1\r\nHost: x\r\nX-Mbl-Key: " + crypto::ToHex(signature.key) +
                           "\r\nX-Mbl-Time: " + std::to_string(time_ms) +

@@ -6,6 +6,7 @@
 #include "chaincode/credits/accounts.h"
 #include "consensus/codec.h"
 #include "crypto/encoding.h"
+#include "formats/block.h"
 #include "node/bft_replica.h"
 #include "tests/sim/sim_client.h"
 
@@ -38,7 +39,7 @@ void NodeChecker::CheckBlock(std::size_t node, NodeView& view, const node::Store
   auto block = store.GetBlock(height);
   if (!block.ok())
     return Fail(where + ": committed block unreadable: " + block.status().ToString());
-  const crypto::Hash256 hash = node::BlockHash(block->header);
+  const crypto::Hash256 hash = formats::BlockHash(block->header);
   auto [known, inserted] = blocks_.try_emplace(height, hash);
   if (!inserted && known->second != hash) {
     return Fail("agreement: " + where + " holds block " + crypto::ToHex(hash) +

@@ -77,6 +77,45 @@ TEST_F(CertificatesTest, QcVerification_RejectsForgedSignatureAndOtherChain) {
   EXPECT_FALSE(other_chain.VerifyQc(f_.Certify(b1_, {0, 1, 2})).ok());
 }
 
+// The one QC check (VerifyQc's, and mbl verify's) names each fault, in its order.
+TEST_F(CertificatesTest, QcCheck_NamesEachFaultInItsOrder) {
+  const std::vector<crypto::PublicKey>& keys = f_.validators().keys();
+  auto fault = [&](const QuorumCertificate& qc) {
+    return CheckQuorumCertificate(qc, keys, 3, f_.chain_id()).fault;
+  };
+  EXPECT_EQ(fault(f_.Certify(b1_, {0, 1, 2})), QcFault::kNone);
+  QuorumCertificate qc = f_.Certify(b1_, {0, 1});
+  qc.signatures.push_back({7, qc.signatures.back().signature});
+  EXPECT_EQ(fault(qc), QcFault::kUnknownSigner);  // before the count
+  qc = f_.Certify(b1_, {0, 1});
+  qc.signatures.push_back(qc.signatures.back());
+  EXPECT_EQ(fault(qc), QcFault::kDuplicateSigner);  // before the order
+  EXPECT_EQ(CheckQuorumCertificate(qc, keys, 3, f_.chain_id()).at, 2u);
+  EXPECT_EQ(fault(f_.Certify(b1_, {0, 1})), QcFault::kTooFewSigners);
+  EXPECT_EQ(fault(f_.Certify(b1_, {2, 0, 1})), QcFault::kUnsortedSigners);
+  qc = f_.Certify(b1_, {0, 1, 2});
+  qc.vote_data.parent_round = qc.vote_data.round;
+  EXPECT_EQ(fault(qc), QcFault::kMalformed);  // before any signature is checked
+  qc = f_.Certify(b1_, {0, 1, 2});
+  qc.signatures[1].signature[5] ^= 1;
+  const QcCheck bad = CheckQuorumCertificate(qc, keys, 3, f_.chain_id());
+  EXPECT_EQ(bad.fault, QcFault::kBadSignature);
+  EXPECT_EQ(bad.at, 1u);
+  EXPECT_EQ(bad.status.code(), Code::kUnauthenticated);
+}
+
+// A set from an untrusted history may list one key twice: it counts, and signs, once.
+TEST_F(CertificatesTest, QcCheck_AKeyListedTwiceSignsOnce) {
+  std::vector<crypto::PublicKey> keys = f_.validators().keys();
+  keys.push_back(keys[0]);  // index 4 is validator 0 again
+  QuorumCertificate qc = f_.Certify(b1_, {1, 2, 3});
+  EXPECT_TRUE(CheckQuorumCertificate(qc, keys, QuorumSize(4), f_.chain_id()).ok());
+  qc = f_.Certify(b1_, {0, 1});
+  qc.signatures.push_back({4, qc.signatures[0].signature});
+  EXPECT_EQ(CheckQuorumCertificate(qc, keys, QuorumSize(4), f_.chain_id()).fault,
+            QcFault::kDuplicateSigner);
+}
+
 TEST_F(CertificatesTest, QcVerification_GenesisQcOnlyExactly) {
   EXPECT_TRUE(verifier_.VerifyQc(f_.genesis_qc()).ok());
   QuorumCertificate fake = f_.genesis_qc();

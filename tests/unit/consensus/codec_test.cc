@@ -67,6 +67,10 @@ TEST(ConsensusCodec, RejectsUnsortedSignersUnknownTypeAndVersion) {
   const Block b1 = f.MakeBlock(f.genesis_block(), f.genesis_qc(), 1);
   QuorumCertificate qc = f.Certify(b1, {2, 0, 1});  // unsorted
   EXPECT_FALSE(DecodeQuorumCertificate(EncodeQuorumCertificate(qc)).ok());
+  // A verifier that names a repeated signer takes the signers as listed.
+  auto as_listed = DecodeQuorumCertificate(EncodeQuorumCertificate(qc), SignerOrder::kAsListed);
+  ASSERT_TRUE(as_listed.ok()) << as_listed.status().ToString();
+  EXPECT_EQ(*as_listed, qc);
   std::string bytes = EncodeMessage(f.Vote(b1, 1));
   bytes[1] = 99;
   EXPECT_FALSE(DecodeMessage(bytes).ok());

@@ -14,16 +14,20 @@
 #include "base/limits.h"
 #include "consensus/codec.h"
 #include "crypto/encoding.h"
+#include "formats/records_payload.h"
 #include "node/epoch.h"
 #include "node/ledger_views.h"
 #include "node/log.h"
-#include "node/records_payload.h"
 #include "tests/support/data_dir_damage.h"
 #include "tests/unit/node/node_test_util.h"
 
 namespace mbl::node {
 namespace {
 
+using formats::DecodeBftCertificate;
+using formats::DecodeSyncChunk;
+using formats::EncodeSyncChunk;
+using formats::SyncChunk;
 using testing::SiteRecord;
 using testing::TempDir;
 

@@ -12,6 +12,7 @@
 namespace mbl::node {
 namespace {
 
+using formats::Block;
 using testing::SiteRecord;
 using testing::TempDir;
 

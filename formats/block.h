@@ -12,7 +12,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/sha256.h"
 
-namespace mbl::node {
+namespace mbl::formats {
 
 struct BlockHeader {
   std::uint64_t height = 0;
@@ -47,4 +47,4 @@ Result<Block> DecodeBlock(std::string_view bytes);
 std::string SignBlock(const BlockHeader& header, const crypto::KeyPair& proposer);
 bool VerifyBlockSignature(const BlockHeader& header, std::string_view certificate);
 
-}  // namespace mbl::node
+}  // namespace mbl::formats

@@ -8,9 +8,10 @@
 
 #include "base/status.h"
 #include "chaincode/envelope.h"
+#include "consensus/codec.h"
 #include "consensus/types.h"
 
-namespace mbl::node {
+namespace mbl::formats {
 
 // u32 count || count * (u32 length || EncodeEnvelope). No records encode as the empty string,
 // which is what the consensus core treats as "nothing to propose".
@@ -29,6 +30,8 @@ struct BftCertificate {
 };
 inline constexpr std::uint8_t kBftCertificateVersion = 2;
 std::string EncodeBftCertificate(const BftCertificate& certificate);
-Result<BftCertificate> DecodeBftCertificate(std::string_view bytes);
+// `order`: how the QC's signers are taken (consensus::DecodeQuorumCertificate).
+Result<BftCertificate> DecodeBftCertificate(
+    std::string_view bytes, consensus::SignerOrder order = consensus::SignerOrder::kIncreasing);
 
-}  // namespace mbl::node
+}  // namespace mbl::formats

@@ -1,8 +1,8 @@
-#include "node/block.h"
+#include "formats/block.h"
 
 #include <gtest/gtest.h>
 
-namespace mbl::node {
+namespace mbl::formats {
 namespace {
 
 Block SampleBlock(const crypto::KeyPair& proposer) {
@@ -56,4 +56,4 @@ TEST(Block, TruncatedOrPaddedBytesAreDataLoss) {
 }
 
 }  // namespace
-}  // namespace mbl::node
+}  // namespace mbl::formats

@@ -1,10 +1,10 @@
-#include "node/http_read_signature.h"
+#include "formats/read_signature.h"
 
 #include <charconv>
 
 #include "crypto/encoding.h"
 
-namespace mbl::node {
+namespace mbl::formats {
 
 std::string ReadSigningMessage(std::string_view method, std::string_view target,
                                std::int64_t time_ms) {
@@ -54,4 +54,4 @@ Result<crypto::PublicKey> VerifyReadSignature(std::string_view method, std::stri
   return *key;
 }
 
-}  // namespace mbl::node
+}  // namespace mbl::formats

@@ -12,7 +12,7 @@
 #include "base/status.h"
 #include "crypto/ed25519.h"
 
-namespace mbl::node {
+namespace mbl::formats {
 
 inline constexpr std::string_view kReadKeyHeader = "X-Mbl-Key";
 inline constexpr std::string_view kReadTimeHeader = "X-Mbl-Time";
@@ -38,4 +38,4 @@ Result<crypto::PublicKey> VerifyReadSignature(std::string_view method, std::stri
                                               std::string_view signature_hex, std::int64_t now_ms,
                                               std::int64_t window_ms);
 
-}  // namespace mbl::node
+}  // namespace mbl::formats

@@ -1,10 +1,9 @@
-#include "node/records_payload.h"
+#include "formats/records_payload.h"
 
 #include "base/big_endian.h"
 #include "base/limits.h"
-#include "consensus/codec.h"
 
-namespace mbl::node {
+namespace mbl::formats {
 namespace {
 
 using big_endian::PutU32;
@@ -61,7 +60,7 @@ std::string EncodeBftCertificate(const BftCertificate& certificate) {
   return out;
 }
 
-Result<BftCertificate> DecodeBftCertificate(std::string_view bytes) {
+Result<BftCertificate> DecodeBftCertificate(std::string_view bytes, consensus::SignerOrder order) {
   BftCertificate certificate;
   std::uint64_t version = 0, author = 0;
   if (!TakeUint(bytes, 1, version) || version != kBftCertificateVersion) {
@@ -71,8 +70,8 @@ Result<BftCertificate> DecodeBftCertificate(std::string_view bytes) {
     return InvalidArgument("block certificate: truncated");
   }
   certificate.author = static_cast<consensus::ValidatorIndex>(author);
-  MBL_ASSIGN_OR_RETURN(certificate.qc, consensus::DecodeQuorumCertificate(bytes));
+  MBL_ASSIGN_OR_RETURN(certificate.qc, consensus::DecodeQuorumCertificate(bytes, order));
   return certificate;
 }
 
-}  // namespace mbl::node
+}  // namespace mbl::formats

@@ -1,11 +1,11 @@
-#include "node/block.h"
+#include "formats/block.h"
 
 #include <cstring>
 
 #include "base/limits.h"
 #include "crypto/merkle.h"
 
-namespace mbl::node {
+namespace mbl::formats {
 namespace {
 
 constexpr std::string_view kBlockDomainTag{"mbl.block.v1\0", 13};
@@ -168,4 +168,4 @@ bool VerifyBlockSignature(const BlockHeader& header, std::string_view certificat
   return crypto::Verify(header.proposer, message, signature);
 }
 
-}  // namespace mbl::node
+}  // namespace mbl::formats
