@@ -13,6 +13,9 @@ namespace mbl::limits {
 inline constexpr std::size_t kRecordPayloadBytesMax = 16 * 1024;
 // Largest text field inside a record (names, descriptions, reasons).
 inline constexpr std::size_t kRecordTextBytesMax = 1024;
+// A validator's link address: a DNS name (253) with brackets, a colon and a port fit.
+inline constexpr std::size_t kValidatorAddressBytesMax = 262;
+static_assert(kValidatorAddressBytesMax <= kRecordTextBytesMax, "an address is a record text");
 // Most repeated entries in one record (evidence hashes, lots listed, members in genesis).
 inline constexpr std::size_t kRecordListEntriesMax = 256;
 // A record must name a validity window ending at most this far after the block that commits it:

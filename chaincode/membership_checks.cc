@@ -1,6 +1,7 @@
 #include "chaincode/membership_checks.h"
 
 #include "chaincode/registry.h"
+#include "chaincode/validator_address.h"
 #include "crypto/encoding.h"
 
 namespace mbl::chaincode {
@@ -96,6 +97,9 @@ HandlerResult AddValidator(WorkingState& state, const v1::Validator& validator) 
   if (!GetOrganization(state, validator.organization())) {
     return Reject("T1",
                   "validator organization '" + validator.organization() + "' is not a member");
+  }
+  if (auto address = ParseValidatorAddress(validator.address()); !address.ok()) {
+    return Reject("T1", address.status().message() + "; the other validators dial this address");
   }
   // Stored under, and as, its lowercase spelling: one validator per key, one vote per validator.
   if (auto existing = state.Get(keys::Validator(*key_hex))) {

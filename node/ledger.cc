@@ -233,13 +233,20 @@ Status Ledger::CommitGenesisOrCheck() {
     }
     return Status::Ok();
   }
-  MBL_RETURN_IF_ERROR(CommitBlock({genesis}, record.genesis().genesis_time_ms(), true));
-  auto result = store_->GetResult(0, 0);
-  if (!result.ok() || !result->accepted) {
-    return InvalidArgument("the genesis record was rejected: " +
-                           (result.ok() ? result->rejection.rule + " " + result->rejection.message
-                                        : result.status().message()));
+  // Judged before anything is written: a rejected genesis must not become block 0 of this data
+  // directory, or the corrected genesis could never start here.
+  const chaincode::BlockContext block0{.height = 0, .time_ms = record.genesis().genesis_time_ms()};
+  auto empty = store_->Snapshot();
+  const chaincode::RecordResult judged = chaincode::DryRunEach({genesis}, *empty, block0).at(0);
+  if (!judged.accepted) {
+    return InvalidArgument("the genesis record is refused (" + judged.rejection.rule +
+                           "): " + judged.rejection.message +
+                           "; nothing was written; make a corrected genesis with mbl genesis");
   }
+  MBL_RETURN_IF_ERROR(CommitBlock({genesis}, block0.time_ms, true));
+  auto result = store_->GetResult(0, 0);
+  MBL_CHECK_MSG(result.ok() && result->accepted,
+                "the genesis was accepted by its dry run but rejected when committed");
   return Status::Ok();
 }
 

@@ -1,10 +1,14 @@
 // mbl-node: one organization's ledger node. Usage: mbl-node --config FILE | --version.
 // Exit codes (docs/operations.md): 0 clean shutdown, 2 usage or configuration error,
 // 3 the data directory failed its integrity check, 4 cannot listen, 5 stopped by a commit error.
+#include <netdb.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -69,6 +73,52 @@ Result<chaincode::SignedRecord> LoadGenesis(const std::filesystem::path& path) {
   return record;
 }
 
+// Binds the API's address and port once and lets go, so that a port already taken is found
+// before the ledger opens (and, on a first start, writes its block 0). Port 0 picks a free port.
+Status ProbeHttpListen(const std::string& address, std::uint16_t port) {
+  if (port == 0) return Status::Ok();
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string where = address + ":" + std::to_string(port);
+  if (getaddrinfo(address.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) {
+    return InvalidArgument("http_address '" + address + "' is not an IP address");
+  }
+  Status status = Status::Ok();
+  const int fd = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
+  const int yes = 1;
+  if (fd < 0) {
+    status = Unavailable("cannot open a socket for " + where + ": " + std::strerror(errno));
+  } else if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) != 0 ||
+             bind(fd, found->ai_addr, found->ai_addrlen) != 0) {
+    status = Unavailable("cannot listen on " + where + ": " + std::strerror(errno) +
+                         " (is another node or program using the port? change http_port)");
+  }
+  if (fd >= 0) close(fd);
+  freeaddrinfo(found);
+  return status;
+}
+
+// A data directory that holds nothing yet: this start is the node's first.
+bool DataDirIsNew(const std::filesystem::path& dir) {
+  std::error_code error;
+  if (!std::filesystem::exists(dir, error)) return !error;
+  return std::filesystem::is_directory(dir, error) && std::filesystem::is_empty(dir, error);
+}
+
+// A first start that failed before ordering began (nothing was voted or served) leaves the data
+// directory as it found it, so the corrected config or genesis starts cleanly.
+void ForgetFailedFirstStart(const std::filesystem::path& dir) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    std::filesystem::remove_all(entry.path(), error);
+  }
+  node::Log(node::LogLevel::kInfo, "first_start_undone",
+            {{"data_dir", dir.string()}, {"detail", "the data directory is empty again"}});
+}
+
 int Run(const std::filesystem::path& config_path) {
   auto config = node::LoadConfig(config_path);
   if (!config.ok()) return Fail(kExitUsage, "config_invalid", config.status());
@@ -92,6 +142,18 @@ int Run(const std::filesystem::path& config_path) {
       FitOpenFileLimit(config->http_connections_max != 0 ? config->http_connections_max
                                                          : limits::kHttpConnectionsMax);
 
+  // Everything that can be checked without the ledger is checked before it opens.
+  std::optional<std::string> recognized;  // JSON the verify page embeds
+  if (!config->recognized_ledgers_file.empty()) {
+    auto ledgers = node::LoadRecognizedLedgers(config->recognized_ledgers_file);
+    if (!ledgers.ok()) return Fail(kExitUsage, "recognized_ledgers_invalid", ledgers.status());
+    recognized = std::move(*ledgers);
+  }
+  if (Status status = ProbeHttpListen(config->http_address, config->http_port); !status.ok()) {
+    return Fail(kExitListen, "http_listen_failed", status);
+  }
+  const bool first_start = DataDirIsNew(config->data_dir);
+
   node::LedgerOptions options;
   options.data_dir = config->data_dir;
   options.genesis = std::move(*genesis);
@@ -104,10 +166,12 @@ int Run(const std::filesystem::path& config_path) {
   auto ledger =
       node::Ledger::Open(std::move(options), crypto::KeyPair::FromSeed(key->secret_key.seed()));
   if (!ledger.ok()) {
+    if (first_start) ForgetFailedFirstStart(config->data_dir);
     int code = ledger.status().code() == Code::kDataLoss ? kExitIntegrity : kExitUsage;
     return Fail(code, "ledger_open_failed", ledger.status());
   }
   node::HttpOptions http;
+  if (recognized) http.verify_page = node::VerifyPageRecognizing(*recognized);
   http.address = config->http_address;
   http.port = config->http_port;
   http.threads = config->http_threads;
@@ -119,11 +183,6 @@ int Run(const std::filesystem::path& config_path) {
   if (config->http_requests_per_second != 0) {
     http.requests_per_second = config->http_requests_per_second;
     http.request_burst = 2 * config->http_requests_per_second;
-  }
-  if (!config->recognized_ledgers_file.empty()) {
-    auto ledgers = node::LoadRecognizedLedgers(config->recognized_ledgers_file);
-    if (!ledgers.ok()) return Fail(kExitUsage, "recognized_ledgers_invalid", ledgers.status());
-    http.verify_page = node::VerifyPageRecognizing(*ledgers);
   }
   auto server = node::HttpServer::Start(http, **ledger);
   if (!server.ok()) return Fail(kExitListen, "http_listen_failed", server.status());

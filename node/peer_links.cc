@@ -5,7 +5,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <charconv>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -13,6 +12,7 @@
 #include <thread>
 
 #include "base/limits.h"
+#include "chaincode/validator_address.h"
 #include "crypto/encoding.h"
 #include "crypto/secure_link.h"
 #include "node/log.h"
@@ -398,24 +398,6 @@ std::vector<PeerNetwork::PeerLink> PeerLinks::Links() const {
 
 std::uint64_t PeerLinks::handshake_failures() const { return state_->handshake_failures; }
 
-namespace {
-
-Result<std::pair<std::string, std::uint16_t>> SplitAddress(const std::string& address) {
-  const std::size_t colon = address.rfind(':');
-  std::uint32_t port = 0;
-  if (colon != std::string::npos) {
-    std::string_view digits = std::string_view(address).substr(colon + 1);
-    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-    if (error != std::errc() || end != digits.data() + digits.size()) port = 0;
-  }
-  if (colon == std::string::npos || colon == 0 || port == 0 || port > 65535) {
-    return InvalidArgument("validator address '" + address + "' is not host:port");
-  }
-  return std::make_pair(address.substr(0, colon), static_cast<std::uint16_t>(port));
-}
-
-}  // namespace
-
 NetworkFactory MakePeerLinksFactory(const crypto::KeyPair& key,
                                     std::string listen_address_override) {
   // Shared by the factory's copies; SecretKey wipes itself when the last copy goes.
@@ -428,14 +410,21 @@ NetworkFactory MakePeerLinksFactory(const crypto::KeyPair& key,
     options.chain_id = setup.chain_id;
     options.follower = !setup.self.has_value();
     for (std::uint32_t i = 0; i < setup.validators.size(); ++i) {
-      MBL_ASSIGN_OR_RETURN(auto address, SplitAddress(setup.validators[i].address));
+      MBL_ASSIGN_OR_RETURN(auto address,
+                           chaincode::ParseValidatorAddress(setup.validators[i].address));
       if (setup.self && i == *setup.self) {
+        if (!address.host_is_ip && listen_address_override.empty()) {
+          return InvalidArgument("this node's validator address '" + setup.validators[i].address +
+                                 "' names a host, not an IP address; set validator_listen_address "
+                                 "in the node config to the IP address to listen on (for example "
+                                 "0.0.0.0)");
+        }
         options.listen_address =
-            listen_address_override.empty() ? address.first : listen_address_override;
-        options.listen_port = address.second;
+            listen_address_override.empty() ? address.host : listen_address_override;
+        options.listen_port = address.port;
         continue;
       }
-      options.peers.push_back({i, setup.validators[i].key, address.first, address.second});
+      options.peers.push_back({i, setup.validators[i].key, address.host, address.port});
     }
     MBL_ASSIGN_OR_RETURN(
         auto links,

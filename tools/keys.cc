@@ -5,6 +5,7 @@
 #include "crypto/encoding.h"
 #include "crypto/key_file.h"
 #include "tools/cli.h"
+#include "tools/genesis_checks.h"
 #include "tools/terminal_text.h"
 
 namespace mbl::tools {
@@ -96,6 +97,32 @@ int CommandGenesis(const Args& args) {
   auto payload = chaincode::RecordPayloadFromJson(record.dump());
   if (!payload.ok()) return ReportError(payload.status().WithContext("genesis spec"), json);
   chaincode::SignedRecord signed_genesis = chaincode::SignRecord(std::move(*payload), *key);
+  const GenesisFindings findings = CheckGenesis(signed_genesis);
+  if (!json) {
+    for (const std::string& warning : findings.warnings) {
+      std::cerr << "warning: " << TerminalSafe(warning) << "\n";
+    }
+  }
+  if (!findings.errors.empty()) {
+    std::string message;
+    for (const std::string& error : findings.errors)
+      message += (message.empty() ? "" : "; ") + error;
+    if (json) {
+      std::cout << TerminalSafeJson({{"error",
+                                      {{"code", std::string(CodeName(Code::kInvalidArgument))},
+                                       {"message", message}}},
+                                     {"errors", findings.errors},
+                                     {"warnings", findings.warnings}})
+                << "\n";
+    } else {
+      for (const std::string& error : findings.errors) {
+        std::cerr << "error: " << TerminalSafe(error) << "\n";
+      }
+      std::cerr << "the genesis was not written; fix the spec " << TerminalSafe(*spec_path)
+                << " and run mbl genesis again\n";
+    }
+    return kExitUsage;
+  }
   if (Status status =
           WriteTextFile(*out_path, chaincode::EnvelopeToJson(signed_genesis).dump(2) + "\n");
       !status.ok()) {
@@ -103,7 +130,10 @@ int CommandGenesis(const Args& args) {
   }
   std::string chain_id = crypto::ToHex(chaincode::ComputeRecordId(signed_genesis.payload));
   if (json) {
-    std::cout << TerminalSafeJson({{"chain_id", chain_id}, {"genesis_file", *out_path}}) << "\n";
+    std::cout << TerminalSafeJson({{"chain_id", chain_id},
+                                   {"genesis_file", *out_path},
+                                   {"warnings", findings.warnings}})
+              << "\n";
   } else {
     std::cout << "genesis written to " << TerminalSafe(*out_path) << "\nchain id " << chain_id
               << "\n";

@@ -1,5 +1,8 @@
-// T1 membership change: proposed by the requirements setter's top management, effective once
-// `membership_quorum` other organizations' top management approve it.
+// T1 membership change. An organization's top management changes its own people's keys at once
+// (G4.1); everything else is proposed by the requirements setter's top management and takes
+// effect once `membership_quorum` other organizations' top management approve it
+// (docs/decisions/0005-membership-changes.md, 0014-own-people-keys.md).
+#include <algorithm>
 #include <set>
 
 #include "chaincode/epochs.h"
@@ -11,6 +14,68 @@
 
 namespace mbl::chaincode {
 namespace {
+
+bool IsPersonChange(const v1::MembershipChange& change) {
+  return change.has_add_person() || change.has_remove_person() || change.has_rotate_person();
+}
+
+// The organization whose people a person change is about.
+const std::string& PersonChangeOrganization(const v1::MembershipChange& change) {
+  if (change.has_add_person()) return change.add_person().organization();
+  if (change.has_remove_person()) return change.remove_person().organization();
+  return change.rotate_person().organization();
+}
+
+// Takes `key` away from `org`: it must be a current key of `org`.
+HandlerResult TakeKey(WorkingState& state, const std::string& org, const std::string& key_hex,
+                      const char* what) {
+  auto key = crypto::FixedFromHex<crypto::kPublicKeyBytes>(key_hex, what);
+  if (!key.ok()) return Reject("FORMAT", key.status().message());
+  const KeyHolder* holder = GetKeyHolder(state, *key);
+  if (holder == nullptr || holder->organization != org) {
+    return Reject("T1", "key " + crypto::ToHex(*key) + " is not a current key of '" + org + "'");
+  }
+  DeleteKeyHolder(state, *key);
+  return std::nullopt;
+}
+
+// An organization keeps at least one top management key: without one nobody could sign its
+// reviews (T17) or change its people again.
+HandlerResult RequireTopManagementLeft(WorkingState& state, const std::string& org) {
+  bool found = false;
+  state.Scan("g/key/", [&](std::string_view key, std::string_view value) {
+    KeyHolder holder = DecodeKeyHolder(key, value);
+    found = holder.organization == org && std::find(holder.roles.begin(), holder.roles.end(),
+                                                    v1::TOP_MANAGEMENT) != holder.roles.end();
+    return !found;
+  });
+  if (found) return std::nullopt;
+  return Reject("T1", "this change would leave '" + org +
+                          "' without a top management key; add the new top management key "
+                          "first, or rotate the key (rotate_person) instead of removing it");
+}
+
+// Moves a validator to a new key and/or address: one change, so one epoch.
+HandlerResult ChangeValidator(ApplyContext& context, const v1::ValidatorChange& change,
+                              nlohmann::json& effects) {
+  WorkingState& state = context.state;
+  auto key_hex = ValidatorKeyHex(change.public_key());
+  if (!key_hex.ok()) return Reject("FORMAT", key_hex.status().message());
+  std::optional<std::string> stored = state.Get(keys::Validator(*key_hex));
+  if (!stored) return Reject("T1", "key " + *key_hex + " is not a validator");
+  if (change.new_public_key().empty() && change.new_address().empty()) {
+    return Reject("FORMAT", "change_validator names neither new_public_key nor new_address");
+  }
+  v1::Validator validator;
+  MBL_CHECK_MSG(validator.ParseFromString(*stored),
+                "corrupt state entry " + keys::Validator(*key_hex));
+  const std::size_t before = GetValidators(state).size();
+  DeleteValidator(state, *key_hex);
+  if (!change.new_public_key().empty()) validator.set_public_key(change.new_public_key());
+  if (!change.new_address().empty()) validator.set_address(change.new_address());
+  if (auto bad = AddValidator(state, validator)) return bad;
+  return StartEpoch(state, context.block, before, effects);
+}
 
 // Carries out `change`; `effects` receives what the result reports beyond "enacted".
 HandlerResult Enact(ApplyContext& context, const v1::MembershipChange& change,
@@ -47,17 +112,26 @@ HandlerResult Enact(ApplyContext& context, const v1::MembershipChange& change,
     }
     case v1::MembershipChange::kRemovePerson: {
       const auto& person_change = change.remove_person();
-      auto key = crypto::FixedFromHex<crypto::kPublicKeyBytes>(person_change.person().public_key(),
-                                                               "public key to remove");
-      if (!key.ok()) return Reject("FORMAT", key.status().message());
-      auto holder = GetKeyHolder(state, *key);
-      if (!holder || holder->organization != person_change.organization()) {
-        return Reject("T1", "key " + crypto::ToHex(*key) + " is not a current key of '" +
-                                person_change.organization() + "'");
+      const std::string& org = person_change.organization();
+      if (auto bad =
+              TakeKey(state, org, person_change.person().public_key(), "public key to remove")) {
+        return bad;
       }
-      DeleteKeyHolder(state, *key);
-      return std::nullopt;
+      return RequireTopManagementLeft(state, org);
     }
+    case v1::MembershipChange::kRotatePerson: {
+      const auto& rotation = change.rotate_person();
+      const std::string& org = rotation.organization();
+      if (!GetOrganization(state, org)) {
+        return Reject("T1", "organization '" + org + "' is not a member");
+      }
+      if (auto bad = TakeKey(state, org, rotation.old_public_key(), "old_public_key")) return bad;
+      if (auto bad = AddPerson(state, org, rotation.person())) return bad;
+      effects["retired_key"] = rotation.old_public_key();
+      return RequireTopManagementLeft(state, org);
+    }
+    case v1::MembershipChange::kChangeValidator:
+      return ChangeValidator(context, change.change_validator(), effects);
     case v1::MembershipChange::kAddValidator: {
       const std::size_t before = GetValidators(state).size();
       if (auto bad = AddValidator(state, change.add_validator())) return bad;
@@ -79,8 +153,31 @@ HandlerResult Enact(ApplyContext& context, const v1::MembershipChange& change,
   }
 }
 
+// G4.1: an organization's top management manages its own people's keys, with no proposal.
+HandlerResult EnactOwnPeopleChange(ApplyContext& context, const v1::MembershipChange& change) {
+  const std::string& author = context.record.author_org();
+  if (auto bad = RequireRole(context.state, author, context.signer, v1::TOP_MANAGEMENT)) {
+    return bad;
+  }
+  nlohmann::json effects = nlohmann::json::object();
+  if (auto bad = Enact(context, change, effects)) return bad;
+  context.details = {{"enacted", true}, {"by", "own_top_management"}};
+  context.details.update(effects);
+  return std::nullopt;
+}
+
 HandlerResult Propose(ApplyContext& context, const v1::MembershipChange& change) {
   const std::string& author = context.record.author_org();
+  if (IsPersonChange(change)) {
+    if (auto kind = GetOrganization(context.state, author);
+        kind && kind->kind() != v1::REQUIREMENTS_SETTER) {
+      return Reject("R3", "'" + author + "' cannot change the people of '" +
+                              PersonChangeOrganization(change) +
+                              "': an organization's top management changes only its own "
+                              "people's keys (author_org must be '" +
+                              PersonChangeOrganization(change) + "')");
+    }
+  }
   if (auto bad = RequireKind(context.state, author, v1::REQUIREMENTS_SETTER)) return bad;
   if (auto bad = RequireRole(context.state, author, context.signer, v1::TOP_MANAGEMENT)) {
     return bad;
@@ -145,6 +242,9 @@ HandlerResult ApplyMembershipChange(ApplyContext& context, const v1::MembershipC
                                   "; approve names the record id of a pending proposal");
     }
     return Approve(context, crypto::ToHex(*proposal_id));  // ids are stored in lowercase
+  }
+  if (IsPersonChange(change) && PersonChangeOrganization(change) == context.record.author_org()) {
+    return EnactOwnPeopleChange(context, change);
   }
   return Propose(context, change);
 }

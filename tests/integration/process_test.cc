@@ -280,3 +280,89 @@ TEST_F(ProcessTest, ADamagedDataDirectoryStopsTheNodeAtStartWithExitCode3AndWhat
 
 }  // namespace
 }  // namespace mbl
+
+namespace mbl {
+namespace {
+
+// Runs mbl-node with `config` to its exit; returns its exit code and everything it printed.
+std::pair<int, std::string> RunNodeToExit(const std::filesystem::path& config) {
+  const std::string command =
+      std::string(MBL_NODE_BINARY) + " --config " + config.string() + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return {-1, "popen failed"};
+  std::string output;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+// The genesis ceremony's two traps (docs/operations.md): `mbl genesis` refuses a spec the nodes
+// would refuse, and a node given a refused genesis anyway (signed by other means) writes nothing,
+// so that the same data directory starts cleanly from the corrected genesis.
+TEST_F(ProcessTest, T1_ARefusedGenesisIsNotWrittenAndLeavesTheDataDirectoryEmpty) {
+  auto spec = tools::ReadJsonFile((dir_ / "genesis-spec.json").string());
+  ASSERT_TRUE(spec.ok());
+  (*spec)["validators"][0]["address"] = "127.0.0.1";  // the port forgotten
+  const std::filesystem::path bad_spec = dir_ / "genesis-spec-bad.json";
+  ASSERT_TRUE(tools::WriteTextFile(bad_spec.string(), spec->dump(2)).ok());
+  const std::filesystem::path bad_genesis = dir_ / "genesis-bad.json";
+  std::string output;
+  EXPECT_EQ(
+      Mbl("genesis --spec " + bad_spec.string() + " --sign-key " +
+              (dir_ / "consortium/keys/top.secret").string() + " --out " + bad_genesis.string(),
+          &output),
+      tools::kExitUsage)
+      << output;
+  EXPECT_NE(output.find("validator address '127.0.0.1' has no port"), std::string::npos) << output;
+  EXPECT_NE(output.find("the genesis was not written"), std::string::npos) << output;
+  EXPECT_FALSE(std::filesystem::exists(bad_genesis));
+
+  // The same mistake signed without the checks: the node refuses it and writes nothing.
+  auto good = tools::ReadJsonFile((dir_ / "genesis.json").string());
+  ASSERT_TRUE(good.ok());
+  auto envelope = chaincode::EnvelopeFromJson(*good);
+  ASSERT_TRUE(envelope.ok());
+  auto record = chaincode::RecordPayloadToJson(envelope->payload);
+  ASSERT_TRUE(record.ok());
+  (*record)["genesis"]["validators"][0]["address"] = "127.0.0.1";
+  auto payload = chaincode::RecordPayloadFromJson(record->dump());
+  ASSERT_TRUE(payload.ok()) << payload.status().message();
+  auto top = crypto::ReadSecretKeyFile(dir_ / "consortium/keys/top.secret");
+  ASSERT_TRUE(top.ok());
+  ASSERT_TRUE(
+      tools::WriteTextFile((dir_ / "genesis.json").string(),
+                           chaincode::EnvelopeToJson(chaincode::SignRecord(*payload, *top)).dump(2))
+          .ok());
+  const std::filesystem::path data = dir_ / "node0" / "data";
+  auto [code, printed] = RunNodeToExit(dir_ / "node0" / "config.json");
+  EXPECT_EQ(code, 2) << printed;
+  EXPECT_NE(printed.find("the genesis record is refused (T1)"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("nothing was written"), std::string::npos) << printed;
+  EXPECT_TRUE(!std::filesystem::exists(data) || std::filesystem::is_empty(data))
+      << "a refused first start leaves no block 0 behind";
+
+  // The corrected genesis starts on the same data directory.
+  ASSERT_TRUE(tools::WriteTextFile((dir_ / "genesis.json").string(), good->dump(2)).ok());
+  StartNode();
+  EXPECT_EQ(Height(), 0u);
+}
+
+// A port taken by another program is found before the ledger opens: a first start leaves nothing.
+TEST_F(ProcessTest, AnApiPortInUseStopsTheFirstStartBeforeAnythingIsWritten) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor taken(
+      io, {boost::asio::ip::make_address("127.0.0.1"), static_cast<std::uint16_t>(port_)});
+  auto [code, printed] = RunNodeToExit(dir_ / "node0" / "config.json");
+  EXPECT_EQ(code, 4) << printed;
+  EXPECT_NE(printed.find("cannot listen on 127.0.0.1:" + std::to_string(port_)), std::string::npos)
+      << printed;
+  const std::filesystem::path data = dir_ / "node0" / "data";
+  EXPECT_TRUE(!std::filesystem::exists(data) || std::filesystem::is_empty(data));
+  taken.close();
+  StartNode();
+  EXPECT_EQ(Height(), 0u);
+}
+
+}  // namespace
+}  // namespace mbl

@@ -85,6 +85,11 @@ const crypto::KeyPair& LedgerFixture::Key(const std::string& org, v1::Role role)
 
 chaincode::SignedRecord LedgerFixture::Sign(v1::Record record, const std::string& org,
                                             v1::Role role) {
+  return SignWith(std::move(record), org, Key(org, role));
+}
+
+chaincode::SignedRecord LedgerFixture::SignWith(v1::Record record, const std::string& org,
+                                                const crypto::KeyPair& key) {
   if (record.version() == 0) record.set_version(1);
   if (record.chain_id().empty()) record.set_chain_id(chain_id_);
   if (record.author_org().empty()) record.set_author_org(org);
@@ -92,7 +97,7 @@ chaincode::SignedRecord LedgerFixture::Sign(v1::Record record, const std::string
   if (record.valid_until_ms() == 0) {
     record.set_valid_until_ms(time_ms_ + limits::kRecordValidityWindowMs / 2);
   }
-  return chaincode::SignRecord(chaincode::SerializeDeterministic(record), Key(org, role));
+  return chaincode::SignRecord(chaincode::SerializeDeterministic(record), key);
 }
 
 chaincode::BlockExecution LedgerFixture::ExecuteNext(

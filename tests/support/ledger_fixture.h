@@ -32,6 +32,9 @@ class LedgerFixture {
 
   // Fills version, chain id, author, a fresh nonce and a validity window from the current time.
   chaincode::SignedRecord Sign(v1::Record record, const std::string& org, v1::Role role);
+  // The same, signed by `key` (a key added since the genesis, or one that was never a member's).
+  chaincode::SignedRecord SignWith(v1::Record record, const std::string& org,
+                                   const crypto::KeyPair& key);
 
   // Executes one block at `time_ms` (default: 1 s after the previous one) and applies its writes.
   chaincode::BlockExecution Commit(const std::vector<chaincode::SignedRecord>& records,

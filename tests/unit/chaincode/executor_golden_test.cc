@@ -643,8 +643,10 @@ class RandomRun {
               crypto::ToHex(ledger_.Key(actor).public_key));
         } else if (random_.OneIn(8)) {
           change->mutable_add_validator()->set_organization(Org());
+          std::string node = "node." + std::to_string(random_.Pick(4));
           change->mutable_add_validator()->set_public_key(
-              crypto::ToHex(ledger_.Key("node." + std::to_string(random_.Pick(4))).public_key));
+              crypto::ToHex(ledger_.Key(node).public_key));
+          change->mutable_add_validator()->set_address(node + ".example:7800");
         } else {
           std::string actor = org + ".extra" + std::to_string(random_.Pick(6));
           auto* person = change->mutable_add_person();
@@ -771,20 +773,20 @@ std::string RunRandom(std::uint64_t seed, int blocks) {
 TEST(ExecutorGoldenTest, RandomRecordsSeed1) {
   EXPECT_EQ(RunRandom(1, 150),
             "2385 records, 663 accepted, digest "
-            "0c7887a274e75a6dcba4a1e5c580cae2e4b5ae4a822fcaf5af3926b54c7b0998, "
-            "state root e382419e00fa67b61da4eb867312b5fae1cc66b89c8b212ac4962674765ce374");
+            "08f07768511ddab0324e7d2c741882dcac0a5f9e267218e47294662f804f56a7, "
+            "state root 9cbe3c3ebb8c370a711aa04ef7d8651aa6c5ee3a9091cf2bd1c02c6cdf5f4d0e");
 }
 TEST(ExecutorGoldenTest, RandomRecordsSeed2) {
   EXPECT_EQ(RunRandom(2, 150),
-            "1901 records, 473 accepted, digest "
-            "66897dbba72db8df27047c35c8098f3b0bddfb80fa7f079148a479759630a233, "
-            "state root 6fab5c88ef804b102e09fbf19cff6b7782719e89c5ecd62cf729fc75d7c8a7a7");
+            "1901 records, 477 accepted, digest "
+            "6bab45157644d472615b76aac9ee317db6d1a1e5a113b3aab7e29cfd5c23edb7, "
+            "state root c240254b7055f35f0f19d60ee68e9c2d58f771637bed294ddd04c49dbd0c6d9a");
 }
 TEST(ExecutorGoldenTest, RandomRecordsSeed3) {
   EXPECT_EQ(RunRandom(3, 150),
             "2963 records, 927 accepted, digest "
-            "cdc12e6355662e57d04f436fd5669e31a5dbf3d84c4760136a5841de14ab8931, "
-            "state root 371dc8930c67f470eb6e35edd3151d47eb10fb21d83ee0df879f670e3fbfe3ff");
+            "420f00bd9a4e088b9308d55ba57a46da9474eb68c6a6e0afeb4c101514bb269f, "
+            "state root c7ed9deaf2eb0364fb4e2e971fca2c27341273636c5deb8ee3d9876d8be39e46");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ std::unique_ptr<GenesisRun> RunGenesis(const crypto::KeyPair& top, const std::st
     v1::Validator* validator = genesis->add_validators();
     validator->set_organization(i % 2 == 0 ? "rs" : "mine");
     validator->set_public_key(validator_keys_hex[i]);
+    validator->set_address("127.0.0.1:" + std::to_string(17800 + i));
   }
   auto run = std::make_unique<GenesisRun>();
   BlockExecution block = ExecuteBlock({SignRecord(SerializeDeterministic(record), top)}, run->state,
@@ -106,6 +107,7 @@ v1::Record AddValidator(const std::string& key_hex, const std::string& org) {
   auto* validator = record.mutable_membership_change()->mutable_add_validator();
   validator->set_organization(org);
   validator->set_public_key(key_hex);
+  validator->set_address("127.0.0.1:17899");
   return record;
 }
 
